@@ -1,0 +1,61 @@
+/**
+ * The log port: ordered, partitioned topics with consumer groups, as Kafka has them.
+ * Adapters: `kafkaLog` (Apache Kafka through kafkajs) and `postgresLog` (the embedded log of
+ * `npm run dev`, kept in PostgreSQL). Both pass `tests/infra/log/logContract.ts` unchanged.
+ *
+ * Contract:
+ * - Records with the same key go to the same partition; within a partition, consumers see
+ *   records in the order they were produced, each with a strictly increasing offset.
+ * - A consumer group's committed offset moves only after `eachBatch` resolves for that batch,
+ *   so delivery is at least once: a consumer that stops or dies before that sees the batch again.
+ * - A group that has no committed offset starts at the beginning of each partition when
+ *   `fromBeginning` is true, otherwise at the end (records produced after it joined).
+ * - `eachBatch` is called for one partition at a time and never concurrently for one partition.
+ */
+export interface Log {
+  /** Creates the topic if it does not exist; an existing topic keeps its partition count. */
+  ensureTopic(topic: string, options?: { partitions?: number }): Promise<void>;
+  produce(topic: string, records: readonly LogRecord[]): Promise<void>;
+  consume(options: ConsumeOptions): Promise<LogConsumer>;
+  close(): Promise<void>;
+}
+
+export interface LogRecord {
+  key: Buffer | null;
+  value: Buffer;
+  headers?: Record<string, string>;
+  /** Chooses the partition explicitly; otherwise the key's hash does (round robin for no key). */
+  partition?: number;
+  /** Milliseconds since the epoch; the time of the produce call when absent. */
+  timestamp?: number;
+}
+
+export interface ConsumedRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: Buffer | null;
+  value: Buffer;
+  headers: Record<string, string>;
+  timestamp: number;
+}
+
+export interface ConsumedBatch {
+  topic: string;
+  partition: number;
+  records: readonly ConsumedRecord[];
+}
+
+export interface ConsumeOptions {
+  groupId: string;
+  topics: readonly string[];
+  fromBeginning?: boolean;
+  eachBatch(batch: ConsumedBatch): Promise<void>;
+}
+
+export interface LogConsumer {
+  /** Stops fetching, waits for the batch in hand to finish and its offset to commit. */
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_PARTITIONS = 3;
