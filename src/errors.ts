@@ -7,6 +7,7 @@ export type ErrorCategory = 'VALIDATION' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN
 
 export const errorCodes = {
   VALIDATION_FAILED: { category: 'VALIDATION', message: 'The input is invalid' },
+  INVALID_QUERY: { category: 'VALIDATION', message: 'The GraphQL operation is invalid' },
   PIPELINE_NOT_FOUND: { category: 'NOT_FOUND', message: 'No pipeline has this id' },
   PIPELINE_ALREADY_EXISTS: { category: 'CONFLICT', message: 'A pipeline with this id already exists' },
   PIPELINE_ALREADY_ACTIVE: { category: 'CONFLICT', message: 'The pipeline is already active' },

@@ -4,6 +4,7 @@ import type { PipelineEvent } from '../../domain/pipelines/pipeline.js';
 import type { RecordedEvent } from '../../infra/eventstore/eventStore.js';
 import type { LiveUpdate, Projection } from '../projection.js';
 import { PIPELINE_COLUMNS, type PipelineRow } from './pipelineRow.js';
+import { toPipelineView } from './pipelineView.js';
 
 export const PIPELINE_CHANGED = 'pipelineChanged';
 
@@ -40,7 +41,10 @@ export const pipelinesProjection: Projection = {
     for (const event of events) {
       if (!isPipelineEvent(event)) continue;
       const row = await applyEvent(client, event);
-      if (row) updates.push({ topic: PIPELINE_CHANGED, payload: { event: event.type, position: event.position, row } });
+      if (row) {
+        const payload = { event: event.type, position: String(event.position), pipeline: toPipelineView(row) };
+        updates.push({ topic: PIPELINE_CHANGED, payload });
+      }
     }
     return updates;
   },

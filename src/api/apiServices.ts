@@ -1,0 +1,23 @@
+import type pg from 'pg';
+import type { EventStore } from '../infra/eventstore/eventStore.js';
+
+/** What resolvers reach through the GraphQL context; the composition root builds it. */
+export interface ApiServices {
+  pool: pg.Pool;
+  eventStore: EventStore;
+  /** New ids and the current time enter the domain through commands, from here. */
+  newId(): string;
+  now(): Date;
+}
+
+export interface ApiContextFields {
+  services: ApiServices;
+  /** Who acts; a fixed development actor until accounts land. */
+  actor: string;
+}
+
+declare module 'mercurius' {
+  interface MercuriusContext extends ApiContextFields {}
+}
+
+export type { MercuriusContext as ApiContext } from 'mercurius';

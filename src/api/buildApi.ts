@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import Fastify from 'fastify';
+import mercurius from 'mercurius';
+import type { Logger } from '../logger.js';
+import type { ApiServices } from './apiServices.js';
+import { formatGraphQLErrors } from './formatGraphQLErrors.js';
+import { resolvers } from './resolvers.js';
+
+const schema = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
+
+// The fixed actor of every operation until the accounts issue brings authentication.
+const DEVELOPMENT_ACTOR = 'dev';
+
+export interface ApiOptions {
+  services: ApiServices;
+  logger: Logger;
+  /** An mqemitter: in memory for one process, Redis-backed when several API instances share subscribers. */
+  emitter: object;
+  /** GraphiQL at /graphiql; off in production. */
+  graphiql: boolean;
+}
+
+/** Fastify with Mercurius: GraphQL over HTTP at /graphql, subscriptions over WebSocket on the same path. */
+export const buildApi = async (options: ApiOptions) => {
+  const app = Fastify({ loggerInstance: options.logger, disableRequestLogging: true });
+  const context = () => ({ services: options.services, actor: DEVELOPMENT_ACTOR });
+  await app.register(mercurius, {
+    schema,
+    resolvers,
+    context,
+    graphiql: options.graphiql,
+    jit: 1,
+    queryDepth: 12,
+    errorFormatter: formatGraphQLErrors,
+    subscription: { emitter: options.emitter, context },
+  });
+  app.get('/health/live', async () => ({ status: 'ok' }));
+  return app;
+};
+export type Api = Awaited<ReturnType<typeof buildApi>>;

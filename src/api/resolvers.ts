@@ -1,0 +1,74 @@
+import type { IResolvers } from 'mercurius';
+import { withFilter } from 'mercurius';
+import { type PipelineCommand, pipelineDecider, pipelineStreamId } from '../domain/pipelines/pipeline.js';
+import type { MapStep, Step } from '../domain/pipelines/pipelineDefinition.js';
+import { handleCommand } from '../infra/eventstore/handleCommand.js';
+import { findPipeline, listPipelines } from '../projections/pipelines/pipelineQueries.js';
+import { toPipelineView } from '../projections/pipelines/pipelineView.js';
+import { PIPELINE_CHANGED } from '../projections/pipelines/pipelinesProjection.js';
+import type { PipelineView } from '../projections/pipelines/pipelineView.js';
+import type { ApiContext } from './apiServices.js';
+import { type CreatePipelineInput, toPipelineDefinition } from './pipelineInput.js';
+
+interface PipelineChangeMessage {
+  event: string;
+  position: string;
+  pipeline: PipelineView;
+}
+
+const runPipelineCommand = async (context: ApiContext, command: PipelineCommand) => {
+  const { pipelineId } = command.data;
+  const result = await handleCommand(context.services.eventStore, pipelineDecider, pipelineStreamId(pipelineId), command, {
+    metadata: { actor: context.actor, occurredAt: context.services.now().toISOString(), schemaVersion: 1 },
+  });
+  return { pipelineId, position: result.position === null ? null : String(result.position) };
+};
+
+/** Resolvers turn input into commands and queries; the rules live in the domain. */
+export const resolvers: IResolvers = {
+  Query: {
+    pipeline: async (_root, { id }: { id: string }, context: ApiContext) => {
+      const row = await findPipeline(context.services.pool, id);
+      return row && toPipelineView(row);
+    },
+    pipelines: async (_root, args: { first: number; status?: string | null }, context: ApiContext) =>
+      (await listPipelines(context.services.pool, args)).map(toPipelineView),
+  },
+  Mutation: {
+    createPipeline: (_root, { input }: { input: CreatePipelineInput }, context: ApiContext) =>
+      runPipelineCommand(context, {
+        type: 'CreatePipeline',
+        data: {
+          pipelineId: context.services.newId(),
+          name: input.name,
+          definition: toPipelineDefinition(input),
+          createdAt: context.services.now().toISOString(),
+        },
+      }),
+    activatePipeline: (_root, { id }: { id: string }, context: ApiContext) =>
+      runPipelineCommand(context, {
+        type: 'ActivatePipeline',
+        data: { pipelineId: id, activatedAt: context.services.now().toISOString() },
+      }),
+    pausePipeline: (_root, { id }: { id: string }, context: ApiContext) =>
+      runPipelineCommand(context, {
+        type: 'PausePipeline',
+        data: { pipelineId: id, pausedAt: context.services.now().toISOString() },
+      }),
+  },
+  Subscription: {
+    pipelineChanged: {
+      subscribe: withFilter(
+        (_root, _args, { pubsub }) => pubsub.subscribe(PIPELINE_CHANGED),
+        (message: PipelineChangeMessage, args: { id?: string | null }) => !args.id || message.pipeline.id === args.id,
+      ),
+      resolve: (message: PipelineChangeMessage) => message,
+    },
+  },
+  Step: {
+    resolveType: (step: Step) => ({ map: 'MapStep' })[step.kind],
+  },
+  MapStep: {
+    rename: (step: MapStep) => Object.entries(step.rename).map(([from, to]) => ({ from, to })),
+  },
+};

@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import pg from 'pg';
+import { buildApi } from './api/buildApi.js';
+import type { Config } from './config.js';
+import type { EventStore } from './infra/eventstore/eventStore.js';
+import { createPostgresEventStore } from './infra/eventstore/postgresEventStore.js';
+import { postgresEventStoreMigrations } from './infra/eventstore/postgresEventStoreMigrations.js';
+import { createKafkaLog } from './infra/log/kafkaLog.js';
+import type { Log } from './infra/log/log.js';
+import { createPostgresLog } from './infra/log/postgresLog.js';
+import { embeddedPostgresUrl, startEmbeddedPostgres } from './infra/postgres/embeddedPostgres.js';
+import { postgresLogMigrations } from './infra/log/postgresLogMigrations.js';
+import { migrate } from './infra/postgres/migrate.js';
+import { createPostgresPool } from './infra/postgres/postgresPool.js';
+import { createPubSub } from './infra/pubsub/createPubSub.js';
+import type { Logger } from './logger.js';
+import { startProcessorSupervisor } from './processors/processorSupervisor.js';
+import { pipelinesProjection } from './projections/pipelines/pipelinesProjection.js';
+import { projectionRunnerMigrations } from './projections/projectionMigrations.js';
+import { startProjection } from './projections/projectionRunner.js';
+
+export const ROLES = ['api', 'projections', 'processors'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Platform {
+  /** The GraphQL endpoint when the api role runs. */
+  graphqlUrl: string | null;
+  databaseUrl: string;
+  log: Log;
+  eventStore: EventStore;
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: the one place that picks adapters from the config and starts the
+ * roles asked for. Stopping happens in reverse order of starting.
+ */
+export const startPlatform = async (config: Config, logger: Logger, roles: readonly Role[] = ROLES): Promise<Platform> => {
+  const stops: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step().catch((error: unknown) => logger.error({ err: error }, 'stop failed'));
+  };
+  try {
+    if (config.eventStoreUrl) {
+      throw new Error('EVENTSTORE_URL is set, but the EventStoreDB adapter is not built yet: unset it to keep events in PostgreSQL');
+    }
+    const database = await openDatabase(config, logger);
+    stops.push(database.stop);
+    const { pool, databaseUrl } = database;
+    const schema = config.databaseSchema;
+    await migrate(pool, schema, platformMigrations(config));
+
+    const eventStore = createPostgresEventStore({ pool, schema });
+    stops.push(() => eventStore.close());
+    const log = createLog(config, pool);
+    stops.push(() => log.close());
+    const pubSub = createPubSub({ redisUrl: config.redisUrl, namespace: schema });
+    stops.push(() => pubSub.close());
+
+    if (roles.includes('projections')) {
+      const runner = await startProjection({
+        pool,
+        eventStore,
+        projection: pipelinesProjection,
+        publish: (update) => pubSub.publish(update.topic, update.payload),
+        onError: (error) => logger.error({ err: error, projection: pipelinesProjection.name }, 'projection stopped'),
+      });
+      stops.push(() => runner.stop());
+    }
+    if (roles.includes('processors')) {
+      const supervisor = startProcessorSupervisor({ eventStore, log, logger });
+      stops.push(() => supervisor.stop());
+    }
+    let graphqlUrl: string | null = null;
+    if (roles.includes('api')) {
+      const api = await buildApi({
+        services: { pool, eventStore, newId: randomUUID, now: () => new Date() },
+        logger,
+        emitter: pubSub.emitter,
+        graphiql: config.env !== 'production',
+      });
+      const address = await api.listen({ host: config.http.host, port: config.http.port });
+      stops.push(() => api.close());
+      graphqlUrl = `${address}/graphql`;
+    }
+    return { graphqlUrl, databaseUrl, log, eventStore, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+};
+
+export interface Database {
+  databaseUrl: string;
+  pool: pg.Pool;
+  stop(): Promise<void>;
+}
+
+/**
+ * The database of this config: DATABASE_URL, or else the embedded PostgreSQL under the data
+ * folder. When `npm run dev` already runs it, a second command (produce, consume) connects to
+ * that server instead of starting another on the same files.
+ */
+export const openDatabase = async (config: Config, logger: Logger): Promise<Database> => {
+  const stops: (() => Promise<void>)[] = [];
+  let databaseUrl = config.databaseUrl ?? embeddedPostgresUrl(config.embedded.postgresPort);
+  if (!config.databaseUrl) {
+    if (!(await isReachable(databaseUrl))) {
+      const dataDir = path.resolve(config.embedded.dataDir, 'postgres');
+      logger.info({ dataDir, port: config.embedded.postgresPort }, 'starting embedded PostgreSQL');
+      const embedded = await startEmbeddedPostgres({ dataDir, port: config.embedded.postgresPort });
+      stops.push(embedded.stop);
+      databaseUrl = embedded.connectionString;
+    }
+  }
+  const pool = createPostgresPool({ connectionString: databaseUrl, schema: config.databaseSchema });
+  stops.push(() => pool.end());
+  return {
+    databaseUrl,
+    pool,
+    stop: async () => {
+      for (const step of stops.reverse()) await step();
+    },
+  };
+};
+
+const isReachable = async (connectionString: string) => {
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+};
+
+/** Every table the platform needs, in order; the embedded log's only when it is the log. */
+export const platformMigrations = (config: Config) => [
+  ...postgresEventStoreMigrations,
+  ...projectionRunnerMigrations,
+  ...pipelinesProjection.migrations,
+  ...(config.kafkaBrokers ? [] : postgresLogMigrations),
+];
+
+/** Kafka when KAFKA_BROKERS is set, else the embedded log in PostgreSQL. */
+export const createLog = (config: Config, pool: pg.Pool | null): Log => {
+  if (config.kafkaBrokers) return createKafkaLog({ brokers: config.kafkaBrokers, clientId: 'tributary' });
+  if (!pool) throw new Error('The embedded log lives in PostgreSQL: open the database first');
+  return createPostgresLog({ pool, schema: config.databaseSchema });
+};
