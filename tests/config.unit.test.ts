@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('config', () => {
+  it('uses the embedded defaults when no variable is set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      env: 'development',
+      http: { host: '127.0.0.1', port: 4000 },
+      databaseUrl: null,
+      databaseSchema: 'tributary',
+      kafkaBrokers: null,
+      redisUrl: null,
+      eventStoreUrl: null,
+      embedded: { dataDir: '.tributary', postgresPort: 5488 },
+    });
+  });
+
+  it('switches each part to its real service when its variable is set', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u@db:5432/tributary',
+      KAFKA_BROKERS: 'k1:9092, k2:9092',
+      REDIS_URL: 'redis://cache:6379',
+      EVENTSTORE_URL: 'esdb://es:2113?tls=false',
+    });
+    expect(config.databaseUrl).toBe('postgres://u@db:5432/tributary');
+    expect(config.kafkaBrokers).toEqual(['k1:9092', 'k2:9092']);
+    expect(config.redisUrl).toBe('redis://cache:6379');
+    expect(config.eventStoreUrl).toBe('esdb://es:2113?tls=false');
+  });
+
+  it('reports every bad variable at once, each by name', () => {
+    const attempt = () =>
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', KAFKA_BROKERS: 'nohost', LOG_LEVEL: 'loud' });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const problems = (error as ConfigError).problems;
+      expect(problems).toHaveLength(4);
+      for (const name of ['PORT', 'DATABASE_URL', 'KAFKA_BROKERS', 'LOG_LEVEL']) {
+        expect(problems.some((problem) => problem.startsWith(name))).toBe(true);
+      }
+    }
+  });
+
+  it('returns a frozen object', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.http)).toBe(true);
+  });
+});

@@ -1,0 +1,72 @@
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export interface GraphQLResponse<Data = Record<string, unknown>> {
+  data?: Data | null;
+  errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
+}
+
+/** POSTs one operation to the running API, as any HTTP client would. */
+export const graphql = async <Data = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GraphQLResponse<Data>> => {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as GraphQLResponse<Data>;
+};
+
+/**
+ * Subscribes over a real WebSocket with the graphql-ws protocol and collects what arrives.
+ * `ready` resolves once the server acknowledged the connection and the subscription is set up.
+ */
+export const subscribe = (url: string, query: string, variables: Record<string, unknown> = {}) => {
+  const received: GraphQLResponse[] = [];
+  const waiters: (() => void)[] = [];
+  let acknowledged!: () => void;
+  const ready = new Promise<void>((resolve) => {
+    acknowledged = resolve;
+  });
+  const client = createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    on: { connected: () => acknowledged() },
+  });
+  const unsubscribe = client.subscribe(
+    { query, variables },
+    {
+      next: (message) => {
+        received.push(message as GraphQLResponse);
+        for (const wake of waiters.splice(0)) wake();
+      },
+      error: (error) => received.push({ errors: [{ message: String(error) }] }),
+      complete: () => undefined,
+    },
+  );
+  return {
+    received,
+    // Mercurius registers the subscription right after the ack; a short settle avoids racing it.
+    ready: ready.then(() => new Promise((resolve) => setTimeout(resolve, 200))),
+    /** Resolves with the first message that matches, waiting up to `timeoutMs`. */
+    async next(matches: (message: GraphQLResponse) => boolean, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = received.find(matches);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`no matching message; received ${JSON.stringify(received)}`);
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 200);
+        });
+      }
+    },
+    async close() {
+      unsubscribe();
+      await client.dispose();
+    },
+  };
+};

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { errorCodes, TributaryError, ValidationError } from '../src/errors.js';
+
+describe('error registry', () => {
+  it('keeps every published code with its category (a code is never renamed or reused)', () => {
+    const published = Object.fromEntries(Object.entries(errorCodes).map(([code, { category }]) => [code, category]));
+    expect(published).toEqual({
+      VALIDATION_FAILED: 'VALIDATION',
+      INVALID_QUERY: 'VALIDATION',
+      PIPELINE_NOT_FOUND: 'NOT_FOUND',
+      PIPELINE_ALREADY_EXISTS: 'CONFLICT',
+      PIPELINE_ALREADY_ACTIVE: 'CONFLICT',
+      CONCURRENCY_CONFLICT: 'CONFLICT',
+      INTERNAL_ERROR: 'INTERNAL',
+    });
+  });
+
+  it('gives an error the message and category of its code', () => {
+    const error = new TributaryError('PIPELINE_NOT_FOUND');
+    expect(error).toBeInstanceOf(Error);
+    expect(error.category).toBe('NOT_FOUND');
+    expect(error.message).toBe(errorCodes.PIPELINE_NOT_FOUND.message);
+  });
+
+  it('names every field of a validation error in its message', () => {
+    const error = new ValidationError([
+      { path: 'name', message: 'must not be empty' },
+      { path: 'steps[1].drop[0]', message: 'is not a field name' },
+    ]);
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.message).toContain('name: must not be empty');
+    expect(error.message).toContain('steps[1].drop[0]: is not a field name');
+  });
+});
