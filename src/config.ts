@@ -69,7 +69,8 @@ export const loadConfig = (env: Env = process.env): Readonly<Config> => {
     if (raw === undefined) return null;
     const list = raw.split(',').map((broker) => broker.trim());
     const bad = list.filter((broker) => !/^[^\s:/]+:\d{1,5}$/.test(broker));
-    if (bad.length > 0) problems.push(`${name} must be a comma-separated list of host:port (bad: ${bad.join(', ')})`);
+    if (bad.length > 0)
+      problems.push(`${name} must be a comma-separated list of host:port (bad: ${bad.join(', ')})`);
     return list;
   };
   const schema = read('DATABASE_SCHEMA') ?? 'tributary';

@@ -3,7 +3,13 @@
  * (`tests/errors.unit.test.ts` pins the list). GraphQL carries `code` in `extensions.code`
  * and the category in `extensions.category`.
  */
-export type ErrorCategory = 'VALIDATION' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'INTERNAL';
+export type ErrorCategory =
+  | 'VALIDATION'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'FORBIDDEN'
+  | 'UNAUTHENTICATED'
+  | 'INTERNAL';
 
 export const errorCodes = {
   VALIDATION_FAILED: { category: 'VALIDATION', message: 'The input is invalid' },
@@ -31,7 +37,10 @@ export class TributaryError extends Error {
   readonly category: ErrorCategory;
   readonly problems: readonly FieldProblem[];
 
-  constructor(code: ErrorCode, options: { message?: string; problems?: FieldProblem[]; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    options: { message?: string; problems?: FieldProblem[]; cause?: unknown } = {},
+  ) {
     super(options.message ?? errorCodes[code].message, { cause: options.cause });
     this.name = 'TributaryError';
     this.code = code;

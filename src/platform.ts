@@ -9,8 +9,8 @@ import { postgresEventStoreMigrations } from './infra/eventstore/postgresEventSt
 import { createKafkaLog } from './infra/log/kafkaLog.js';
 import type { Log } from './infra/log/log.js';
 import { createPostgresLog } from './infra/log/postgresLog.js';
-import { embeddedPostgresUrl, startEmbeddedPostgres } from './infra/postgres/embeddedPostgres.js';
 import { postgresLogMigrations } from './infra/log/postgresLogMigrations.js';
+import { embeddedPostgresUrl, startEmbeddedPostgres } from './infra/postgres/embeddedPostgres.js';
 import { migrate } from './infra/postgres/migrate.js';
 import { createPostgresPool } from './infra/postgres/postgresPool.js';
 import { createPubSub } from './infra/pubsub/createPubSub.js';
@@ -36,14 +36,21 @@ export interface Platform {
  * The composition root: the one place that picks adapters from the config and starts the
  * roles asked for. Stopping happens in reverse order of starting.
  */
-export const startPlatform = async (config: Config, logger: Logger, roles: readonly Role[] = ROLES): Promise<Platform> => {
+export const startPlatform = async (
+  config: Config,
+  logger: Logger,
+  roles: readonly Role[] = ROLES,
+): Promise<Platform> => {
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
-    for (const step of stops.reverse()) await step().catch((error: unknown) => logger.error({ err: error }, 'stop failed'));
+    for (const step of stops.reverse())
+      await step().catch((error: unknown) => logger.error({ err: error }, 'stop failed'));
   };
   try {
     if (config.eventStoreUrl) {
-      throw new Error('EVENTSTORE_URL is set, but the EventStoreDB adapter is not built yet: unset it to keep events in PostgreSQL');
+      throw new Error(
+        'EVENTSTORE_URL is set, but the EventStoreDB adapter is not built yet: unset it to keep events in PostgreSQL',
+      );
     }
     const database = await openDatabase(config, logger);
     stops.push(database.stop);
@@ -64,7 +71,8 @@ export const startPlatform = async (config: Config, logger: Logger, roles: reado
         eventStore,
         projection: pipelinesProjection,
         publish: (update) => pubSub.publish(update.topic, update.payload),
-        onError: (error) => logger.error({ err: error, projection: pipelinesProjection.name }, 'projection stopped'),
+        onError: (error) =>
+          logger.error({ err: error, projection: pipelinesProjection.name }, 'projection stopped'),
       });
       stops.push(() => runner.stop());
     }

@@ -3,7 +3,9 @@ import { errorCodes, TributaryError, ValidationError } from '../src/errors.js';
 
 describe('error registry', () => {
   it('keeps every published code with its category (a code is never renamed or reused)', () => {
-    const published = Object.fromEntries(Object.entries(errorCodes).map(([code, { category }]) => [code, category]));
+    const published = Object.fromEntries(
+      Object.entries(errorCodes).map(([code, { category }]) => [code, category]),
+    );
     expect(published).toEqual({
       VALIDATION_FAILED: 'VALIDATION',
       INVALID_QUERY: 'VALIDATION',

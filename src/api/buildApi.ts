@@ -22,7 +22,7 @@ export interface ApiOptions {
 
 /** Fastify with Mercurius: GraphQL over HTTP at /graphql, subscriptions over WebSocket on the same path. */
 export const buildApi = async (options: ApiOptions) => {
-  const app = Fastify({ loggerInstance: options.logger, disableRequestLogging: true });
+  const app = Fastify({ loggerInstance: options.logger });
   const context = () => ({ services: options.services, actor: DEVELOPMENT_ACTOR });
   await app.register(mercurius, {
     schema,

@@ -1,11 +1,14 @@
-import { GraphQLError, type ExecutionResult } from 'graphql';
+import { type ExecutionResult, GraphQLError } from 'graphql';
 import type { MercuriusContext } from 'mercurius';
 import { errorCodes, isTributaryError } from '../errors.js';
 
 type Execution = ExecutionResult & Required<Pick<ExecutionResult, 'errors'>> & { statusCode?: number };
 
-const withCode = (error: GraphQLError, extensions: Record<string, unknown>, message = error.message) =>
-  new GraphQLError(message, { nodes: error.nodes, positions: error.positions, path: error.path, extensions }).toJSON();
+const withCode = (error: GraphQLError, extensions: Record<string, unknown>, message = error.message) => ({
+  ...error.toJSON(),
+  message,
+  extensions,
+});
 
 /**
  * Every error leaves with a stable `extensions.code` from the registry. Errors of the query
@@ -19,7 +22,9 @@ export const formatGraphQLErrors = (execution: Execution, context: MercuriusCont
     const original = error.originalError as (Error & { errors?: GraphQLError[] }) | undefined;
     // Mercurius wraps all validation errors of a query in one error carrying the list.
     if (original && Array.isArray(original.errors)) {
-      return original.errors.map((inner) => withCode(inner, { code: 'INVALID_QUERY', category: 'VALIDATION' }));
+      return original.errors.map((inner) =>
+        withCode(inner, { code: 'INVALID_QUERY', category: 'VALIDATION' }),
+      );
     }
     if (!original || original instanceof GraphQLError) {
       return [withCode(error, { code: 'INVALID_QUERY', category: 'VALIDATION' })];
@@ -29,7 +34,9 @@ export const formatGraphQLErrors = (execution: Execution, context: MercuriusCont
       return [withCode(error, { code: original.code, category: original.category, ...problems })];
     }
     log.error({ err: original, path: error.path }, 'unexpected error in a GraphQL operation');
-    return [withCode(error, { code: 'INTERNAL_ERROR', category: 'INTERNAL' }, errorCodes.INTERNAL_ERROR.message)];
+    return [
+      withCode(error, { code: 'INTERNAL_ERROR', category: 'INTERNAL' }, errorCodes.INTERNAL_ERROR.message),
+    ];
   });
   const statusCode = execution.data ? 200 : (execution.statusCode ?? 200);
   return { statusCode, response: { data: execution.data ?? null, errors } };

@@ -22,7 +22,10 @@ export const toPipelineDefinition = (input: CreatePipelineInput): PipelineDefini
     const rename: Record<string, string> = {};
     (step.map?.rename ?? []).forEach(({ from, to }, renameIndex) => {
       if (Object.hasOwn(rename, from)) {
-        problems.push({ path: `steps[${index}].map.rename[${renameIndex}].from`, message: `"${from}" is renamed twice` });
+        problems.push({
+          path: `steps[${index}].map.rename[${renameIndex}].from`,
+          message: `"${from}" is renamed twice`,
+        });
       }
       rename[from] = to;
     });

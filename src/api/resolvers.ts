@@ -4,9 +4,9 @@ import { type PipelineCommand, pipelineDecider, pipelineStreamId } from '../doma
 import type { MapStep, Step } from '../domain/pipelines/pipelineDefinition.js';
 import { handleCommand } from '../infra/eventstore/handleCommand.js';
 import { findPipeline, listPipelines } from '../projections/pipelines/pipelineQueries.js';
-import { toPipelineView } from '../projections/pipelines/pipelineView.js';
 import { PIPELINE_CHANGED } from '../projections/pipelines/pipelinesProjection.js';
 import type { PipelineView } from '../projections/pipelines/pipelineView.js';
+import { toPipelineView } from '../projections/pipelines/pipelineView.js';
 import type { ApiContext } from './apiServices.js';
 import { type CreatePipelineInput, toPipelineDefinition } from './pipelineInput.js';
 
@@ -18,9 +18,15 @@ interface PipelineChangeMessage {
 
 const runPipelineCommand = async (context: ApiContext, command: PipelineCommand) => {
   const { pipelineId } = command.data;
-  const result = await handleCommand(context.services.eventStore, pipelineDecider, pipelineStreamId(pipelineId), command, {
-    metadata: { actor: context.actor, occurredAt: context.services.now().toISOString(), schemaVersion: 1 },
-  });
+  const result = await handleCommand(
+    context.services.eventStore,
+    pipelineDecider,
+    pipelineStreamId(pipelineId),
+    command,
+    {
+      metadata: { actor: context.actor, occurredAt: context.services.now().toISOString(), schemaVersion: 1 },
+    },
+  );
   return { pipelineId, position: result.position === null ? null : String(result.position) };
 };
 
@@ -60,7 +66,8 @@ export const resolvers: IResolvers = {
     pipelineChanged: {
       subscribe: withFilter(
         (_root, _args, { pubsub }) => pubsub.subscribe(PIPELINE_CHANGED),
-        (message: PipelineChangeMessage, args: { id?: string | null }) => !args.id || message.pipeline.id === args.id,
+        (message: PipelineChangeMessage, args: { id?: string | null }) =>
+          !args.id || message.pipeline.id === args.id,
       ),
       resolve: (message: PipelineChangeMessage) => message,
     },

@@ -1,8 +1,8 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { consumeCommand } from './consumeCommand.js';
-import { devCommand, startCommand } from './runCommands.js';
 import { migrateCommand } from './migrateCommand.js';
 import { produceCommand } from './produceCommand.js';
+import { devCommand, startCommand } from './runCommands.js';
 import { UsageError } from './usageError.js';
 
 const USAGE = `Usage: tributary <command> [options]

@@ -13,7 +13,11 @@ const BATCH = 500;
  * command exits 1 so a script notices.
  */
 export const produceCommand = async (args: string[]) => {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { key: { type: 'string' } } });
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { key: { type: 'string' } },
+  });
   const [topic, ...extra] = positionals;
   if (!topic || extra.length > 0) throw new UsageError('produce needs exactly one topic');
   const keyField = values.key;
@@ -46,6 +50,8 @@ export const produceCommand = async (args: string[]) => {
     if (batch.length > 0) await log.produce(topic, batch);
     return { produced: produced + batch.length, rejected };
   });
-  process.stderr.write(`produced ${produced} record(s) to ${topic}${rejected ? `, skipped ${rejected} bad line(s)` : ''}\n`);
+  process.stderr.write(
+    `produced ${produced} record(s) to ${topic}${rejected ? `, skipped ${rejected} bad line(s)` : ''}\n`,
+  );
   if (rejected > 0) process.exitCode = 1;
 };

@@ -42,7 +42,8 @@ export const startCommand = async (args: string[]) => {
   if (args.length === 0) throw new UsageError(`start needs one or more roles: ${ROLES.join(', ')}, all`);
   const roles = args.includes('all') ? [...ROLES] : args;
   const unknown = roles.filter((role) => !(ROLES as readonly string[]).includes(role));
-  if (unknown.length > 0) throw new UsageError(`unknown role ${unknown.join(', ')}; roles: ${ROLES.join(', ')}, all`);
+  if (unknown.length > 0)
+    throw new UsageError(`unknown role ${unknown.join(', ')}; roles: ${ROLES.join(', ')}, all`);
   const logger = createLogger(config);
   const platform = await startPlatform(config, logger, roles as Role[]);
   logger.info({ roles, graphqlUrl: platform.graphqlUrl }, 'tributary started');

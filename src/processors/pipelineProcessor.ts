@@ -30,7 +30,8 @@ export const startPipelineProcessor = async (options: {
   const { log, pipelineId, version, definition } = options;
   const transform = compilePipeline(definition);
   const deadLetterTopic = deadLetterTopicOf(pipelineId);
-  for (const topic of [definition.source.topic, definition.sink.topic, deadLetterTopic]) await log.ensureTopic(topic);
+  for (const topic of [definition.source.topic, definition.sink.topic, deadLetterTopic])
+    await log.ensureTopic(topic);
 
   const lineage = (record: ConsumedRecord) => ({
     'tributary-pipeline-id': pipelineId,
@@ -56,7 +57,11 @@ export const startPipelineProcessor = async (options: {
           out.push({ key: record.key, value, headers, timestamp: record.timestamp });
         } catch (error) {
           const reason = `${error instanceof SyntaxError ? 'invalid JSON' : 'transform failed'}: ${(error as Error).message}`;
-          dead.push({ key: record.key, value: record.value, headers: { ...headers, 'tributary-error': reason } });
+          dead.push({
+            key: record.key,
+            value: record.value,
+            headers: { ...headers, 'tributary-error': reason },
+          });
         }
       }
       if (out.length > 0) await log.produce(definition.sink.topic, out);

@@ -30,7 +30,12 @@ export const startProcessorSupervisor = (options: { eventStore: EventStore; log:
     if (wanted && !running.has(pipelineId)) {
       running.set(
         pipelineId,
-        await startPipelineProcessor({ ...options, pipelineId, version: wanted.version, definition: wanted.definition }),
+        await startPipelineProcessor({
+          ...options,
+          pipelineId,
+          version: wanted.version,
+          definition: wanted.definition,
+        }),
       );
     }
   };

@@ -49,7 +49,9 @@ export const startProjection = async (options: ProjectionRunnerOptions): Promise
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
-        throw new Error(`Projection ${projection.name} failed at position ${events[0]?.position}`, { cause: error });
+        throw new Error(`Projection ${projection.name} failed at position ${events[0]?.position}`, {
+          cause: error,
+        });
       } finally {
         client.release();
       }

@@ -57,7 +57,8 @@ export const subscribe = (url: string, query: string, variables: Record<string, 
       for (;;) {
         const found = received.find(matches);
         if (found) return found;
-        if (Date.now() > deadline) throw new Error(`no matching message; received ${JSON.stringify(received)}`);
+        if (Date.now() > deadline)
+          throw new Error(`no matching message; received ${JSON.stringify(received)}`);
         await new Promise<void>((resolve) => {
           waiters.push(resolve);
           setTimeout(resolve, 200);

@@ -100,7 +100,9 @@ describe.each([
     expect(Number(position)).toBeGreaterThan(0);
 
     // Then the subscription receives it live, at the position the mutation returned
-    const live = await changes.next((m) => (m.data?.pipelineChanged as { event: string })?.event === 'PipelineCreated');
+    const live = await changes.next(
+      (m) => (m.data?.pipelineChanged as { event: string })?.event === 'PipelineCreated',
+    );
     expect(live.data).toEqual({
       pipelineChanged: {
         event: 'PipelineCreated',
@@ -129,7 +131,9 @@ describe.each([
     expect(list.data?.pipelines.map((p) => p.id)).toContain(pipelineId);
 
     // When it is activated and records arrive on its source, one of them malformed
-    const activated = await graphql<{ activatePipeline: { position: string } }>(url, ACTIVATE, { id: pipelineId });
+    const activated = await graphql<{ activatePipeline: { position: string } }>(url, ACTIVATE, {
+      id: pipelineId,
+    });
     expect(activated.errors).toBeUndefined();
     await changes.next((m) => (m.data?.pipelineChanged as { event: string })?.event === 'PipelineActivated');
     await platform.log.produce(source, [
@@ -160,7 +164,12 @@ describe.each([
   it('rejects an invalid pipeline with the field paths and writes no event', async () => {
     const before = await platform.eventStore.headPosition();
     const response = await graphql(url, CREATE, {
-      input: { name: ' ', source: { topic: 'same' }, steps: [{ map: { drop: ['a b'] } }], sink: { topic: 'same' } },
+      input: {
+        name: ' ',
+        source: { topic: 'same' },
+        steps: [{ map: { drop: ['a b'] } }],
+        sink: { topic: 'same' },
+      },
     });
     expect(response.data).toBeNull();
     expect(response.errors).toHaveLength(1);
@@ -184,7 +193,7 @@ describe.each([
       errors: [
         {
           message: 'No pipeline has this id',
-          locations: [{ line: 1, column: 37 }],
+          locations: [{ line: 1, column: 31 }],
           path: ['activatePipeline'],
           extensions: { code: 'PIPELINE_NOT_FOUND', category: 'NOT_FOUND' },
         },
@@ -201,7 +210,12 @@ describe.each([
 
   it('keeps serving after a restart with the pipeline still there', async () => {
     const created = await graphql<{ createPipeline: { pipelineId: string } }>(url, CREATE, {
-      input: { name: 'Kept', source: { topic: uniqueTopic('a') }, steps: [], sink: { topic: uniqueTopic('b') } },
+      input: {
+        name: 'Kept',
+        source: { topic: uniqueTopic('a') },
+        steps: [],
+        sink: { topic: uniqueTopic('b') },
+      },
     });
     const id = created.data!.createPipeline.pipelineId;
     await waitFor(async () => (await graphql<{ pipeline: unknown }>(url, PIPELINE, { id })).data?.pipeline);

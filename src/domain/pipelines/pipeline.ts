@@ -13,7 +13,13 @@ export type PipelineCommand =
 export type PipelineEvent =
   | {
       type: 'PipelineCreated';
-      data: { pipelineId: string; name: string; version: number; definition: PipelineDefinition; createdAt: string };
+      data: {
+        pipelineId: string;
+        name: string;
+        version: number;
+        definition: PipelineDefinition;
+        createdAt: string;
+      };
     }
   | { type: 'PipelineActivated'; data: { pipelineId: string; version: number; activatedAt: string } }
   | { type: 'PipelinePaused'; data: { pipelineId: string; pausedAt: string } };
@@ -22,7 +28,13 @@ export type PipelineStatus = 'draft' | 'active' | 'paused';
 
 export type PipelineState =
   | { status: 'none' }
-  | { status: PipelineStatus; pipelineId: string; name: string; version: number; definition: PipelineDefinition };
+  | {
+      status: PipelineStatus;
+      pipelineId: string;
+      name: string;
+      version: number;
+      definition: PipelineDefinition;
+    };
 
 export const pipelineStreamId = (pipelineId: string): string => `pipeline-${pipelineId}`;
 

@@ -65,7 +65,8 @@ const validateStep = (step: Step, path: string): FieldProblem[] => {
   const problems: FieldProblem[] = [];
   const targets = new Map<string, string>();
   for (const [from, to] of Object.entries(step.rename ?? {})) {
-    if (!FIELD_NAME.test(from)) problems.push({ path: `${path}.rename`, message: `"${from}" is not a field name` });
+    if (!FIELD_NAME.test(from))
+      problems.push({ path: `${path}.rename`, message: `"${from}" is not a field name` });
     if (typeof to !== 'string' || !FIELD_NAME.test(to)) {
       problems.push({ path: `${path}.rename.${from}`, message: 'must be a field name without spaces' });
     } else if (targets.has(to)) {

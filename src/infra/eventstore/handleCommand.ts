@@ -23,7 +23,10 @@ export const handleCommand = async <Command, Event extends { type: string; data:
   const maxAttempts = options.maxAttempts ?? 3;
   for (let attempt = 1; ; attempt++) {
     const history = await eventStore.readStream(streamId);
-    const state = history.reduce((folded, recorded) => decider.evolve(folded, recorded as unknown as Event), decider.initialState);
+    const state = history.reduce(
+      (folded, recorded) => decider.evolve(folded, recorded as unknown as Event),
+      decider.initialState,
+    );
     const events = decider.decide(command, state);
     if (events.length === 0) return { events, position: null };
     try {

@@ -47,7 +47,8 @@ const STREAM_STEPS = {
   no_stream: `INSERT INTO streams (stream_id, revision) VALUES ($1, $2 - 1)
               ON CONFLICT (stream_id) DO NOTHING RETURNING revision`,
   stream_exists: 'UPDATE streams SET revision = revision + $2 WHERE stream_id = $1 RETURNING revision',
-  exact: 'UPDATE streams SET revision = revision + $2 WHERE stream_id = $1 AND revision = $8 RETURNING revision',
+  exact:
+    'UPDATE streams SET revision = revision + $2 WHERE stream_id = $1 AND revision = $8 RETURNING revision',
 } as const;
 
 interface EventRow {
@@ -101,14 +102,16 @@ export const createPostgresEventStore = (options: { pool: pg.Pool; schema: strin
     if (typeof expectedRevision === 'number') params.push(expectedRevision);
     const { rows } = await pool.query<{ revision: number; position: number }>(APPEND_SQL(step), params);
     const row = rows[0];
-    if (!row) throw new WrongExpectedRevisionError(streamId, expectedRevision, await currentRevision(streamId));
+    if (!row)
+      throw new WrongExpectedRevisionError(streamId, expectedRevision, await currentRevision(streamId));
     return { nextExpectedRevision: row.revision, position: row.position };
   };
 
   const currentRevision = async (streamId: string): Promise<number | 'no_stream'> => {
-    const { rows } = await pool.query<{ revision: number }>('SELECT revision FROM streams WHERE stream_id = $1', [
-      streamId,
-    ]);
+    const { rows } = await pool.query<{ revision: number }>(
+      'SELECT revision FROM streams WHERE stream_id = $1',
+      [streamId],
+    );
     return rows[0]?.revision ?? 'no_stream';
   };
 
@@ -135,7 +138,8 @@ export const createPostgresEventStore = (options: { pool: pg.Pool; schema: strin
   const subscribeToAll = (subscription: SubscribeToAllOptions) =>
     subscribeByPolling<RecordedEvent>({
       after: subscription.after ?? 0,
-      read: (after) => readAll({ after, maxCount: subscription.batchSize ?? 500, filter: subscription.filter }),
+      read: (after) =>
+        readAll({ after, maxCount: subscription.batchSize ?? 500, filter: subscription.filter }),
       positionOf: (event) => event.position,
       onItems: subscription.onEvents,
       onError: subscription.onError,

@@ -24,7 +24,8 @@ export const createPubSub = (options: { redisUrl: string | null; namespace: stri
     : mqemitter();
   const scoped = (topic: string) => `${options.namespace}/${topic}`;
   const emitter = {
-    on: (topic: string, listener: Listener, callback?: () => void) => inner.on(scoped(topic), listener, callback),
+    on: (topic: string, listener: Listener, callback?: () => void) =>
+      inner.on(scoped(topic), listener, callback),
     removeListener: (topic: string, listener: Listener, callback?: () => void) =>
       inner.removeListener(scoped(topic), listener, callback),
     emit: (message: Message, callback?: (error?: Error) => void) =>

@@ -2,7 +2,9 @@ import type pg from 'pg';
 import { PIPELINE_COLUMNS, type PipelineRow } from './pipelineRow.js';
 
 export const findPipeline = async (pool: pg.Pool, id: string): Promise<PipelineRow | null> => {
-  const { rows } = await pool.query<PipelineRow>(`SELECT ${PIPELINE_COLUMNS} FROM pipelines WHERE id = $1`, [id]);
+  const { rows } = await pool.query<PipelineRow>(`SELECT ${PIPELINE_COLUMNS} FROM pipelines WHERE id = $1`, [
+    id,
+  ]);
   return rows[0] ?? null;
 };
 
@@ -18,6 +20,8 @@ export const listPipelines = async (pool: pg.Pool, options: { first: number; sta
 
 /** Active pipelines, for processors that (re)start and must pick up what is already running. */
 export const listActivePipelines = async (pool: pg.Pool) => {
-  const { rows } = await pool.query<PipelineRow>(`SELECT ${PIPELINE_COLUMNS} FROM pipelines WHERE status = 'active'`);
+  const { rows } = await pool.query<PipelineRow>(
+    `SELECT ${PIPELINE_COLUMNS} FROM pipelines WHERE status = 'active'`,
+  );
   return rows;
 };

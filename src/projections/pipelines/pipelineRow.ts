@@ -13,4 +13,5 @@ export interface PipelineRow {
   last_position: number;
 }
 
-export const PIPELINE_COLUMNS = 'id, name, status, version, definition, created_at, updated_at, last_position';
+export const PIPELINE_COLUMNS =
+  'id, name, status, version, definition, created_at, updated_at, last_position';

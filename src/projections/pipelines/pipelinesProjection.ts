@@ -42,7 +42,11 @@ export const pipelinesProjection: Projection = {
       if (!isPipelineEvent(event)) continue;
       const row = await applyEvent(client, event);
       if (row) {
-        const payload = { event: event.type, position: String(event.position), pipeline: toPipelineView(row) };
+        const payload = {
+          event: event.type,
+          position: String(event.position),
+          pipeline: toPipelineView(row),
+        };
         updates.push({ topic: PIPELINE_CHANGED, payload });
       }
     }
