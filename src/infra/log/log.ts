@@ -9,14 +9,19 @@
  * - A consumer group's committed offset moves only after `eachBatch` resolves for that batch,
  *   so delivery is at least once: a consumer that stops or dies before that sees the batch again.
  * - A group that has no committed offset starts at the beginning of each partition when
- *   `fromBeginning` is true, otherwise at the end (records produced after it joined).
+ *   `fromBeginning` is true, otherwise at the end (records produced after it joined). It has
+ *   joined when `consume` resolves: every record produced after that reaches the group.
  * - `eachBatch` is called for one partition at a time and never concurrently for one partition.
  */
 export interface Log {
-  /** Creates the topic if it does not exist; an existing topic keeps its partition count. */
+  /**
+   * Creates the topic if it does not exist; an existing topic keeps its partition count.
+   * `produce` and `consume` create a missing topic with DEFAULT_PARTITIONS themselves.
+   */
   ensureTopic(topic: string, options?: { partitions?: number }): Promise<void>;
   produce(topic: string, records: readonly LogRecord[]): Promise<void>;
   consume(options: ConsumeOptions): Promise<LogConsumer>;
+  /** Stops every consumer (as `LogConsumer.stop` does) and disconnects; calling it again does nothing. */
   close(): Promise<void>;
 }
 
