@@ -1,5 +1,4 @@
-import type { IResolvers } from 'mercurius';
-import { withFilter } from 'mercurius';
+import mercurius, { type IResolvers } from 'mercurius';
 import { type PipelineCommand, pipelineDecider, pipelineStreamId } from '../domain/pipelines/pipeline.js';
 import type { MapStep, Step } from '../domain/pipelines/pipelineDefinition.js';
 import { handleCommand } from '../infra/eventstore/handleCommand.js';
@@ -29,6 +28,9 @@ const runPipelineCommand = async (context: ApiContext, command: PipelineCommand)
   );
   return { pipelineId, position: result.position === null ? null : String(result.position) };
 };
+
+// mercurius is CommonJS; Node's ESM loader cannot see its named exports, only the default.
+const { withFilter } = mercurius;
 
 /** Resolvers turn input into commands and queries; the rules live in the domain. */
 export const resolvers: IResolvers = {
