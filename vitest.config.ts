@@ -7,6 +7,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['tests/**/*.unit.test.ts'],
+          // Fast tests first; the integration project then runs with its own worker limit.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -19,6 +21,7 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Two cores: more forks than that only makes the broker and PostgreSQL slower.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
