@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from '../e2e/graphqlClient.js';
+import { waitFor } from '../setup/waitFor.js';
 import { freePort, runCli, spawnCli, waitForOutput } from './runCli.js';
 
 const CREATE = `mutation {
@@ -17,16 +18,6 @@ const stop = async (child: ChildProcess) => {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGINT');
   return exited;
-};
-
-const waitFor = async <T>(read: () => Promise<T | null | undefined>, timeoutMs = 20_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 };
 
 // `npm run dev` as a user runs it: the real bin, the embedded PostgreSQL, the embedded log.

@@ -49,8 +49,9 @@ export const subscribe = (url: string, query: string, variables: Record<string, 
   );
   return {
     received,
-    // Mercurius registers the subscription right after the ack; a short settle avoids racing it.
-    ready: ready.then(() => new Promise((resolve) => setTimeout(resolve, 200))),
+    // The protocol acknowledges the connection, not the subscription: Mercurius sets it up just
+    // after. Until subscriptions can resume from a position (issue 5), a settle time covers that.
+    ready: ready.then(() => new Promise((resolve) => setTimeout(resolve, 500))),
     /** Resolves with the first message that matches, waiting up to `timeoutMs`. */
     async next(matches: (message: GraphQLResponse) => boolean, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;

@@ -5,6 +5,7 @@ import { createLogger } from '../../src/logger.js';
 import { type Platform, startPlatform } from '../../src/platform.js';
 import { deadLetterTopicOf } from '../../src/processors/pipelineProcessor.js';
 import { createTestSchema, dropTestSchema, testServices, uniqueTopic } from '../setup/testServices.js';
+import { waitFor } from '../setup/waitFor.js';
 import { graphql, subscribe } from './graphqlClient.js';
 
 const CREATE = `mutation Create($input: CreatePipelineInput!) {
@@ -37,16 +38,6 @@ const readTopic = async (log: Log, topic: string, count: number, timeoutMs = 30_
   while (records.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   await consumer.stop();
   return records;
-};
-
-const waitFor = async <T>(read: () => Promise<T | null | undefined>, timeoutMs = 15_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 };
 
 // The same slice on both shapes: real Kafka + Redis, and the embedded log + in-memory pub/sub
