@@ -14,6 +14,10 @@ export interface ApiContextFields {
   services: ApiServices;
   /** Who acts; a fixed development actor until accounts land. */
   actor: string;
+  /** From the `Idempotency-Key` header: a mutation sent again with it takes effect once. */
+  commandId: string | undefined;
+  /** From the `X-Correlation-Id` header, else the request id; recorded on every event written. */
+  correlationId: string;
 }
 
 declare module 'mercurius' {

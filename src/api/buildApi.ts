@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import Fastify from 'fastify';
+import Fastify, { type FastifyRequest } from 'fastify';
 import mercurius from 'mercurius';
 import type { Logger } from '../logger.js';
 import type { ApiServices } from './apiServices.js';
@@ -23,7 +23,12 @@ export interface ApiOptions {
 /** Fastify with Mercurius: GraphQL over HTTP at /graphql, subscriptions over WebSocket on the same path. */
 export const buildApi = async (options: ApiOptions) => {
   const app = Fastify({ loggerInstance: options.logger });
-  const context = () => ({ services: options.services, actor: DEVELOPMENT_ACTOR });
+  const context = (request: FastifyRequest) => ({
+    services: options.services,
+    actor: DEVELOPMENT_ACTOR,
+    commandId: headerValue(request, 'idempotency-key'),
+    correlationId: headerValue(request, 'x-correlation-id') ?? request.id,
+  });
   await app.register(mercurius, {
     schema,
     resolvers,
@@ -32,9 +37,15 @@ export const buildApi = async (options: ApiOptions) => {
     jit: 1,
     queryDepth: 12,
     errorFormatter: formatGraphQLErrors,
-    subscription: { emitter: options.emitter, context },
+    subscription: { emitter: options.emitter, context: (_socket, request) => context(request) },
   });
   app.get('/health/live', async () => ({ status: 'ok' }));
   return app;
 };
 export type Api = Awaited<ReturnType<typeof buildApi>>;
+
+// Header values are capped so a client cannot make us store arbitrarily large metadata.
+const headerValue = (request: FastifyRequest, name: string): string | undefined => {
+  const value = request.headers[name];
+  return typeof value === 'string' && value.length > 0 ? value.slice(0, 200) : undefined;
+};

@@ -1,6 +1,7 @@
 import mercurius, { type IResolvers } from 'mercurius';
 import { type PipelineCommand, pipelineDecider, pipelineStreamId } from '../domain/pipelines/pipeline.js';
 import type { MapStep, Step } from '../domain/pipelines/pipelineDefinition.js';
+import { deterministicId } from '../infra/eventstore/deterministicId.js';
 import { handleCommand } from '../infra/eventstore/handleCommand.js';
 import { findPipeline, listPipelines } from '../projections/pipelines/pipelineQueries.js';
 import { PIPELINE_CHANGED } from '../projections/pipelines/pipelinesProjection.js';
@@ -23,7 +24,10 @@ const runPipelineCommand = async (context: ApiContext, command: PipelineCommand)
     pipelineStreamId(pipelineId),
     command,
     {
-      metadata: { actor: context.actor, occurredAt: context.services.now().toISOString(), schemaVersion: 1 },
+      actor: context.actor,
+      commandId: context.commandId,
+      correlationId: context.correlationId,
+      occurredAt: context.services.now().toISOString(),
     },
   );
   return { pipelineId, position: result.position === null ? null : String(result.position) };
@@ -47,7 +51,11 @@ export const resolvers: IResolvers = {
       runPipelineCommand(context, {
         type: 'CreatePipeline',
         data: {
-          pipelineId: context.services.newId(),
+          // Derived from the idempotency key when there is one, so a retried create finds the
+          // stream of its first attempt rather than creating a second pipeline.
+          pipelineId: context.commandId
+            ? deterministicId(`pipeline:${context.commandId}`)
+            : context.services.newId(),
           name: input.name,
           definition: toPipelineDefinition(input),
           createdAt: context.services.now().toISOString(),

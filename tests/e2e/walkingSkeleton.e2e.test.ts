@@ -176,6 +176,31 @@ describe.each([
     expect(await platform.eventStore.headPosition()).toBe(before);
   });
 
+  it('creates one pipeline for a mutation retried with the same Idempotency-Key, and records who and why', async () => {
+    const input = {
+      name: 'Retried',
+      source: { topic: uniqueTopic('in') },
+      steps: [{ map: { drop: ['x'] } }],
+      sink: { topic: uniqueTopic('out') },
+    };
+    const headers = { 'idempotency-key': `key-${uniqueTopic('k')}`, 'x-correlation-id': 'corr-42' };
+    type Created = { createPipeline: { pipelineId: string; position: string } };
+
+    const first = await graphql<Created>(url, CREATE, { input }, headers);
+    const again = await graphql<Created>(url, CREATE, { input }, headers);
+
+    expect(again).toEqual(first);
+    const { pipelineId } = first.data!.createPipeline;
+    const events = await platform.eventStore.readStream(`pipeline-${pipelineId}`);
+    expect(events).toHaveLength(1);
+    expect(events[0]?.metadata).toMatchObject({
+      actor: 'dev',
+      commandId: headers['idempotency-key'],
+      correlationId: 'corr-42',
+      schemaVersion: 1,
+    });
+  });
+
   it('answers an unknown pipeline with null, and activating it with PIPELINE_NOT_FOUND', async () => {
     expect(await graphql(url, PIPELINE, { id: 'nope' })).toEqual({ data: { pipeline: null } });
     const response = await graphql(url, ACTIVATE, { id: 'nope' });

@@ -5,6 +5,7 @@ import {
   pipelineStreamId,
 } from '../../../src/domain/pipelines/pipeline.js';
 import type { PipelineDefinition } from '../../../src/domain/pipelines/pipelineDefinition.js';
+import { deterministicId } from '../../../src/infra/eventstore/deterministicId.js';
 import type { EventStore } from '../../../src/infra/eventstore/eventStore.js';
 import { handleCommand } from '../../../src/infra/eventstore/handleCommand.js';
 import { createPostgresEventStore } from '../../../src/infra/eventstore/postgresEventStore.js';
@@ -51,8 +52,9 @@ const pause = (pipelineId: string): PipelineCommand => ({
   data: { pipelineId, pausedAt: '2026-01-03T00:00:00.000Z' },
 });
 
+const context = { actor: 'test', occurredAt: '2026-01-01T00:00:00.000Z' };
 const handle = (streamId: string, command: PipelineCommand, eventStore: EventStore = store) =>
-  handleCommand(eventStore, pipelineDecider, streamId, command);
+  handleCommand(eventStore, pipelineDecider, streamId, command, context);
 const typesIn = async (streamId: string) => (await store.readStream(streamId)).map((e) => e.type);
 
 /**
@@ -85,16 +87,19 @@ const racingStore = (appends: number) => {
 };
 
 describe('handleCommand on the PostgreSQL event store', () => {
-  it('appends the decided events with the metadata given, and returns them with their position', async () => {
+  it('appends the decided events with the metadata of the command, and returns them with their position', async () => {
     const { pipelineId, streamId } = newPipeline();
-    const metadata = {
+    const commandId = `cmd-${pipelineId}`;
+    const sent = {
       actor: 'ann',
       correlationId: 'corr-1',
-      commandId: 'cmd-1',
+      causationId: 'cause-1',
+      commandId,
       occurredAt: '2026-01-01T00:00:00Z',
     };
 
-    const result = await handleCommand(store, pipelineDecider, streamId, create(pipelineId), { metadata });
+    const result = await handleCommand(store, pipelineDecider, streamId, create(pipelineId), sent);
+    const metadata = { ...sent, schemaVersion: 1 };
 
     const [recorded] = await store.readStream(streamId);
     expect(result.events).toEqual([expect.objectContaining({ type: 'PipelineCreated' })]);
@@ -123,7 +128,7 @@ describe('handleCommand on the PostgreSQL event store', () => {
 
     const result = await handle(streamId, pause(pipelineId));
 
-    expect(result).toEqual({ events: [], position: null });
+    expect(result).toEqual({ events: [], position: null, duplicate: false });
     expect(await typesIn(streamId)).toEqual(['PipelineCreated']);
   });
 
@@ -198,5 +203,70 @@ describe('handleCommand on the PostgreSQL event store', () => {
 
     expect(appends).toBe(3);
     expect(await typesIn(streamId)).toEqual(['PipelineCreated', ...Array(3).fill('PipelinePaused')]);
+  });
+
+  describe('with a command id', () => {
+    const withId = (commandId: string) => ({ ...context, commandId });
+
+    it('takes effect once when sent twice, and returns the first result to the second', async () => {
+      const { pipelineId, streamId } = newPipeline();
+      await handle(streamId, create(pipelineId));
+
+      const first = await handleCommand(
+        store,
+        pipelineDecider,
+        streamId,
+        activate(pipelineId),
+        withId(`a-${pipelineId}`),
+      );
+      const again = await handleCommand(
+        store,
+        pipelineDecider,
+        streamId,
+        activate(pipelineId),
+        withId(`a-${pipelineId}`),
+      );
+
+      expect(first.duplicate).toBe(false);
+      expect(again).toEqual({
+        ...first,
+        duplicate: true,
+        events: [expect.objectContaining(first.events[0])],
+      });
+      expect(await typesIn(streamId)).toEqual(['PipelineCreated', 'PipelineActivated']);
+    });
+
+    it('still decides a different command id on its own, which may then be rejected', async () => {
+      const { pipelineId, streamId } = newPipeline();
+      await handle(streamId, create(pipelineId));
+      await handleCommand(store, pipelineDecider, streamId, activate(pipelineId), withId(`a1-${pipelineId}`));
+
+      await expect(
+        handleCommand(store, pipelineDecider, streamId, activate(pipelineId), withId(`a2-${pipelineId}`)),
+      ).rejects.toMatchObject({ code: 'PIPELINE_ALREADY_ACTIVE' });
+    });
+
+    it('writes once when two copies race, and gives both the same position', async () => {
+      const { pipelineId, streamId } = newPipeline();
+      await handle(streamId, create(pipelineId));
+      const { racing } = racingStore(2);
+      const commandId = `race-${pipelineId}`;
+
+      const [one, two] = await Promise.all([
+        handleCommand(racing, pipelineDecider, streamId, activate(pipelineId), withId(commandId)),
+        handleCommand(racing, pipelineDecider, streamId, activate(pipelineId), withId(commandId)),
+      ]);
+
+      expect(one.position).toBe(two.position);
+      expect([one.duplicate, two.duplicate].sort()).toEqual([false, true]);
+      expect(await typesIn(streamId)).toEqual(['PipelineCreated', 'PipelineActivated']);
+    });
+
+    it('gives the events ids derived from the command id, the same on every attempt', async () => {
+      const { pipelineId, streamId } = newPipeline();
+      await handleCommand(store, pipelineDecider, streamId, create(pipelineId), withId(`c-${pipelineId}`));
+      const [event] = await store.readStream(streamId);
+      expect(event?.id).toBe(deterministicId(`event:c-${pipelineId}:0`));
+    });
   });
 });
