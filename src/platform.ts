@@ -4,6 +4,7 @@ import pg from 'pg';
 import { buildApi } from './api/buildApi.js';
 import type { Config } from './config.js';
 import type { EventStore } from './infra/eventstore/eventStore.js';
+import { createEventStoreDbEventStore } from './infra/eventstore/eventStoreDbEventStore.js';
 import { createPostgresEventStore } from './infra/eventstore/postgresEventStore.js';
 import { postgresEventStoreMigrations } from './infra/eventstore/postgresEventStoreMigrations.js';
 import { createKafkaLog } from './infra/log/kafkaLog.js';
@@ -47,18 +48,16 @@ export const startPlatform = async (
       await step().catch((error: unknown) => logger.error({ err: error }, 'stop failed'));
   };
   try {
-    if (config.eventStoreUrl) {
-      throw new Error(
-        'EVENTSTORE_URL is set, but the EventStoreDB adapter is not built yet: unset it to keep events in PostgreSQL',
-      );
-    }
     const database = await openDatabase(config, logger);
     stops.push(database.stop);
     const { pool, databaseUrl } = database;
     const schema = config.databaseSchema;
     await migrate(pool, schema, platformMigrations(config));
 
-    const eventStore = createPostgresEventStore({ pool, schema });
+    // Read models, checkpoints and the embedded log stay in PostgreSQL either way.
+    const eventStore = config.eventStoreUrl
+      ? createEventStoreDbEventStore({ connectionString: config.eventStoreUrl })
+      : createPostgresEventStore({ pool, schema });
     stops.push(() => eventStore.close());
     const log = createLog(config, pool);
     stops.push(() => log.close());
@@ -145,9 +144,9 @@ const isReachable = async (connectionString: string) => {
   }
 };
 
-/** Every table the platform needs, in order; the embedded log's only when it is the log. */
+/** Every table the platform needs, in order; the event store's and the embedded log's only when used. */
 export const platformMigrations = (config: Config) => [
-  ...postgresEventStoreMigrations,
+  ...(config.eventStoreUrl ? [] : postgresEventStoreMigrations),
   ...projectionRunnerMigrations,
   ...pipelinesProjection.migrations,
   ...(config.kafkaBrokers ? [] : postgresLogMigrations),

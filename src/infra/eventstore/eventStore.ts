@@ -2,7 +2,7 @@ import { TributaryError } from '../../errors.js';
 
 /**
  * The event store port: the source of truth of the whole platform.
- * Adapters: `postgresEventStore` (here) and EventStoreDB (later); both pass
+ * Adapters: `postgresEventStore` and `eventStoreDbEventStore`; both pass
  * `tests/infra/eventstore/eventStoreContract.ts`.
  *
  * Contract:
@@ -10,9 +10,12 @@ import { TributaryError } from '../../errors.js';
  * - An append is atomic: all its events or none. With an expected revision it fails with
  *   `WrongExpectedRevisionError` (code CONCURRENCY_CONFLICT) and writes nothing when the
  *   stream is not at that revision.
- * - Every event gets a global position, 1, 2, 3, ... in the order appends commit. A reader of
- *   the global log never sees position n+1 before position n: subscribers can checkpoint
- *   by position and never skip an event that committed late.
+ * - Every event gets a global position: a positive safe integer, strictly increasing in the
+ *   order appends commit. A reader of the global log never sees a position before a smaller
+ *   one: subscribers can checkpoint by position and never skip an event that committed late.
+ * - Positions are contiguous (1, 2, 3, ...) on PostgreSQL only. On EventStoreDB they are the
+ *   log's commit positions, byte offsets with gaps. So compare positions and store them as
+ *   checkpoints, but never count with them; `after` takes 0 or a position this store gave.
  */
 export interface EventStore {
   append(streamId: string, events: readonly EventToAppend[], options?: AppendOptions): Promise<AppendResult>;
@@ -50,6 +53,7 @@ export interface RecordedEvent<Type extends string = string, Data = unknown> {
   type: Type;
   data: Data;
   metadata: EventMetadata;
+  /** When the store wrote the event, by the store's clock. */
   recordedAt: Date;
 }
 
@@ -71,6 +75,12 @@ export interface ReadStreamOptions {
   fromRevision?: number;
   maxCount?: number;
   direction?: 'forwards' | 'backwards';
+  /**
+   * Only events recorded at or before this instant: the stream as it was then (time travel).
+   * Compared at the millisecond precision of `recordedAt`, so an event's own `recordedAt`
+   * includes it. `maxCount` counts the events that qualify.
+   */
+  until?: Date;
 }
 
 export interface GlobalLogFilter {
@@ -104,9 +114,11 @@ export class WrongExpectedRevisionError extends TributaryError {
     readonly streamId: string,
     readonly expected: ExpectedRevision,
     readonly actual: number | 'no_stream',
+    options: { cause?: unknown } = {},
   ) {
     super('CONCURRENCY_CONFLICT', {
       message: `Stream ${streamId} is at revision ${actual}, the append expected ${expected}`,
+      cause: options.cause,
     });
     this.name = 'WrongExpectedRevisionError';
   }

@@ -118,10 +118,13 @@ export const createPostgresEventStore = (options: { pool: pg.Pool; schema: strin
   const readStream = async (streamId: string, opts: ReadStreamOptions = {}): Promise<RecordedEvent[]> => {
     const backwards = opts.direction === 'backwards';
     const from = opts.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
+    // recorded_at keeps microseconds but reaches callers as a millisecond Date: compare at
+    // that precision, so reading until an event's own recordedAt includes it.
+    const until = opts.until ? `AND date_trunc('milliseconds', recorded_at) <= $4` : '';
     const { rows } = await pool.query<EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 AND revision ${backwards ? '<=' : '>='} $2
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 AND revision ${backwards ? '<=' : '>='} $2 ${until}
        ORDER BY revision ${backwards ? 'DESC' : 'ASC'} LIMIT $3`,
-      [streamId, from, opts.maxCount ?? null],
+      [streamId, from, opts.maxCount ?? null, ...(opts.until ? [opts.until] : [])],
     );
     return rows.map(toRecorded);
   };

@@ -32,7 +32,7 @@ const openStore = async () => {
   return { store, schema, cleanup: () => pool.end() };
 };
 
-eventStoreContract('postgresEventStore', openStore);
+eventStoreContract('postgresEventStore', openStore, { contiguousPositions: true });
 
 describe('postgresEventStore global positions under held locks', () => {
   const opened: Array<() => Promise<void>> = [];
