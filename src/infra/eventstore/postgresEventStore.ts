@@ -13,44 +13,15 @@ import {
   type SubscribeToAllOptions,
   WrongExpectedRevisionError,
 } from './eventStore.js';
+import { createPostgresAppender } from './postgresAppender.js';
 import { subscribeByPolling } from './subscribeByPolling.js';
 
 /**
- * Why positions never skip: each append is ONE statement (so one implicit transaction) that
- * (1) moves the stream's revision, holding that stream's row lock, then (2) bumps the single
- * `global_position` row, holding its lock until commit, then inserts the events. The next
+ * Why positions never skip: appends go through `append_events` (postgresEventStoreMigrations),
+ * which bumps the single `global_position` row and holds its lock until commit. The next
  * append blocks on that row until this commit is visible, so position n+1 is handed out only
- * after position n can be seen. The global lock is held for the tail of one statement only.
- * Lock order is always stream row, then global row: no deadlock.
+ * after position n can be seen. Concurrent appends share one call (postgresAppender).
  */
-const APPEND_SQL = (streamStep: string) => `
-  WITH s AS (${streamStep}),
-  g AS (
-    UPDATE global_position SET value = value + $2
-    WHERE EXISTS (SELECT 1 FROM s)
-    RETURNING value
-  ),
-  inserted AS (
-    INSERT INTO events (position, id, stream_id, revision, type, data, metadata)
-    SELECT g.value - $2 + e.ord, e.id, $1, s.revision - $2 + e.ord, e.type, e.data, e.metadata
-    FROM s, g, unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])
-      WITH ORDINALITY AS e(id, type, data, metadata, ord)
-    RETURNING 1
-  )
-  SELECT s.revision, g.value AS position, (SELECT count(*) FROM inserted) AS count,
-         pg_notify($7, g.value::text)
-  FROM s, g`;
-
-const STREAM_STEPS = {
-  any: `INSERT INTO streams (stream_id, revision) VALUES ($1, $2 - 1)
-        ON CONFLICT (stream_id) DO UPDATE SET revision = streams.revision + $2 RETURNING revision`,
-  no_stream: `INSERT INTO streams (stream_id, revision) VALUES ($1, $2 - 1)
-              ON CONFLICT (stream_id) DO NOTHING RETURNING revision`,
-  stream_exists: 'UPDATE streams SET revision = revision + $2 WHERE stream_id = $1 RETURNING revision',
-  exact:
-    'UPDATE streams SET revision = revision + $2 WHERE stream_id = $1 AND revision = $8 RETURNING revision',
-} as const;
-
 interface EventRow {
   position: number;
   id: string;
@@ -82,6 +53,7 @@ export const createPostgresEventStore = (options: { pool: pg.Pool; schema: strin
   const { pool } = options;
   const channel = eventsChannel(options.schema);
   const notifications = postgresNotifications(pool);
+  const appender = createPostgresAppender(pool, channel);
 
   const append = async (
     streamId: string,
@@ -89,19 +61,8 @@ export const createPostgresEventStore = (options: { pool: pg.Pool; schema: strin
     { expectedRevision = 'any' }: AppendOptions = {},
   ): Promise<AppendResult> => {
     if (events.length === 0) throw new Error('append needs at least one event');
-    const step = typeof expectedRevision === 'number' ? STREAM_STEPS.exact : STREAM_STEPS[expectedRevision];
-    const params: unknown[] = [
-      streamId,
-      events.length,
-      events.map((event) => event.id ?? randomUUID()),
-      events.map((event) => event.type),
-      events.map((event) => JSON.stringify(event.data)),
-      events.map((event) => JSON.stringify(event.metadata ?? {})),
-      channel,
-    ];
-    if (typeof expectedRevision === 'number') params.push(expectedRevision);
-    const { rows } = await pool.query<{ revision: number; position: number }>(APPEND_SQL(step), params);
-    const row = rows[0];
+    const withIds = events.map((event) => ({ ...event, id: event.id ?? randomUUID() }));
+    const row = await appender.append({ streamId, expectedRevision, events: withIds });
     if (!row)
       throw new WrongExpectedRevisionError(streamId, expectedRevision, await currentRevision(streamId));
     return { nextExpectedRevision: row.revision, position: row.position };

@@ -29,7 +29,10 @@ const openStore = async () => {
   });
   await migrate(pool, schema, postgresEventStoreMigrations);
   const store = createPostgresEventStore({ pool, schema });
-  return { store, schema, cleanup: () => pool.end() };
+  // Appends of one store instance share one connection in turn (group commit); another
+  // instance on the same schema writes independently, as another process would.
+  const anotherProcess = () => createPostgresEventStore({ pool, schema });
+  return { store, schema, anotherProcess, cleanup: () => pool.end() };
 };
 
 eventStoreContract('postgresEventStore', openStore, { contiguousPositions: true });
@@ -42,7 +45,7 @@ describe('postgresEventStore global positions under held locks', () => {
 
   /** A store, a live subscriber from position 0, and a raw session outside the store to hold locks with. */
   const setUp = async () => {
-    const { store, schema, cleanup } = await openStore();
+    const { store, schema, anotherProcess, cleanup } = await openStore();
     const raw = new pg.Client({ connectionString: databaseUrl, options: `-c search_path=${schema}` });
     // Its own session: one inside a transaction sees pg_stat_activity as of its first look.
     const observer = new pg.Client({ connectionString: databaseUrl });
@@ -69,18 +72,19 @@ describe('postgresEventStore global positions under held locks', () => {
       );
       return rows[0]!.count;
     };
-    return { store, raw, received, waitingOnLocks };
+    return { store, raw, received, waitingOnLocks, anotherProcess };
   };
 
   it('gives an append held on its stream row its position only when it proceeds, after appends that overtook it', async () => {
-    const { store, raw, received, waitingOnLocks } = await setUp();
+    const { store, raw, received, waitingOnLocks, anotherProcess } = await setUp();
+    const other = anotherProcess();
     await store.append('held', [event()]);
     await raw.query('BEGIN');
     await raw.query(`SELECT * FROM streams WHERE stream_id = 'held' FOR UPDATE`);
 
     const held = store.append('held', [event(), event()]);
     await until(async () => (await waitingOnLocks()) === 1);
-    for (let i = 0; i < 4; i++) await store.append(`free-${i}`, [event()]);
+    for (let i = 0; i < 4; i++) await other.append(`free-${i}`, [event()]);
     await until(async () => received.length === 5);
     await raw.query('COMMIT');
 
@@ -94,7 +98,7 @@ describe('postgresEventStore global positions under held locks', () => {
   });
 
   it('makes no later append visible while an append that took its position has not committed', async () => {
-    const { store, raw, received, waitingOnLocks } = await setUp();
+    const { store, raw, received, waitingOnLocks, anotherProcess } = await setUp();
     await store.append('before', [event()]);
     await until(async () => received.length === 1);
     // An uncommitted row with the event id the next append will use: that append takes its
@@ -109,7 +113,7 @@ describe('postgresEventStore global positions under held locks', () => {
 
     const stalled = store.append('stalled', [event(), { ...event(), id: contestedId }]);
     await until(async () => (await waitingOnLocks()) === 1);
-    const later = [0, 1, 2].map((i) => store.append(`later-${i}`, [event()]));
+    const later = [0, 1, 2].map((i) => anotherProcess().append(`later-${i}`, [event()]));
     await until(async () => (await waitingOnLocks()) === 4);
     await sleep(200);
 
@@ -154,3 +158,37 @@ const until = async (condition: () => Promise<boolean>, timeoutMs = 10_000) => {
     await sleep(10);
   }
 };
+
+describe('postgresEventStore group commit', () => {
+  it('gives each of many appends sent at once its own outcome: success, conflict, or failure', async () => {
+    const { store, cleanup } = await openStore();
+    try {
+      await store.append('existing', [event()]);
+      const reused = event();
+      await store.append('taken', [reused]);
+
+      // Given 40 appends in flight together, among them a stale expectation and a reused event id
+      const outcomes = await Promise.allSettled([
+        ...Array.from({ length: 38 }, (_, i) =>
+          store.append(`fresh-${i}`, [event(), event()], { expectedRevision: 'no_stream' }),
+        ),
+        store.append('existing', [event()], { expectedRevision: 'no_stream' }),
+        store.append('broken', [{ ...reused }]),
+      ]);
+
+      // Then the good ones succeed with distinct contiguous positions, and only the bad ones fail
+      const fulfilled = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+      expect(fulfilled).toHaveLength(38);
+      expect(fulfilled.map((r) => r.position).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 38 }, (_, i) => 4 + 2 * i),
+      );
+      expect(outcomes[38]).toMatchObject({ status: 'rejected', reason: { code: 'CONCURRENCY_CONFLICT' } });
+      expect(outcomes[39]?.status).toBe('rejected');
+      expect(await store.readStream('broken')).toEqual([]);
+      expect(await store.headPosition()).toBe(2 + 38 * 2);
+    } finally {
+      await store.close();
+      await cleanup();
+    }
+  });
+});
