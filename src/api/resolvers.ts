@@ -83,7 +83,8 @@ export const resolvers: IResolvers = {
     },
   },
   Step: {
-    resolveType: (step: Step) => ({ map: 'MapStep' })[step.kind],
+    // The schema has no type for filter steps yet, and the API cannot create one.
+    resolveType: (step: Step) => (step.kind === 'map' ? 'MapStep' : undefined),
   },
   MapStep: {
     rename: (step: MapStep) => Object.entries(step.rename).map(([from, to]) => ({ from, to })),

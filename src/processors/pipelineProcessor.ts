@@ -1,4 +1,4 @@
-import type { PipelineDefinition } from '../domain/pipelines/pipelineDefinition.js';
+import { isConnectorReference, type PipelineDefinition } from '../domain/pipelines/pipelineDefinition.js';
 import type { ConsumedRecord, Log, LogConsumer, LogRecord } from '../infra/log/log.js';
 import type { Logger } from '../logger.js';
 import { compilePipeline } from './transform/compilePipeline.js';
@@ -28,10 +28,13 @@ export const startPipelineProcessor = async (options: {
   definition: PipelineDefinition;
 }): Promise<RunningPipeline> => {
   const { log, pipelineId, version, definition } = options;
+  const { source, sink } = definition;
+  // Connectors come in a later issue; until then a version that names one does not start.
+  if (isConnectorReference(source) || isConnectorReference(sink))
+    throw new Error('connector sources and sinks are not supported by the transform engine yet');
   const transform = compilePipeline(definition);
   const deadLetterTopic = deadLetterTopicOf(pipelineId);
-  for (const topic of [definition.source.topic, definition.sink.topic, deadLetterTopic])
-    await log.ensureTopic(topic);
+  for (const topic of [source.topic, sink.topic, deadLetterTopic]) await log.ensureTopic(topic);
 
   const lineage = (record: ConsumedRecord) => ({
     'tributary-pipeline-id': pipelineId,
@@ -41,7 +44,7 @@ export const startPipelineProcessor = async (options: {
 
   const consumer: LogConsumer = await log.consume({
     groupId: consumerGroupOf(pipelineId),
-    topics: [definition.source.topic],
+    topics: [source.topic],
     // A pipeline processes its source from the start, as Kafka Streams does by default:
     // records produced before activation are not silently skipped.
     fromBeginning: true,
@@ -64,13 +67,13 @@ export const startPipelineProcessor = async (options: {
           });
         }
       }
-      if (out.length > 0) await log.produce(definition.sink.topic, out);
+      if (out.length > 0) await log.produce(sink.topic, out);
       if (dead.length > 0) {
         await log.produce(deadLetterTopic, dead);
         options.logger.warn({ pipelineId, count: dead.length, deadLetterTopic }, 'records sent to the DLQ');
       }
     },
   });
-  options.logger.info({ pipelineId, version, source: definition.source.topic }, 'pipeline processor started');
+  options.logger.info({ pipelineId, version, source: source.topic }, 'pipeline processor started');
   return { pipelineId, version, stop: () => consumer.stop() };
 };

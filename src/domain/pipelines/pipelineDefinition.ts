@@ -1,52 +1,106 @@
 import type { FieldProblem } from '../../errors.js';
+import { type FilterStep, validateFilterStep } from './filterStep.js';
+import { type MapStep, validateMapStep } from './mapStep.js';
+
+export type { FilterStep } from './filterStep.js';
+export type { MapStep } from './mapStep.js';
 
 /**
  * A pipeline version is data: where records come from, the steps that reshape them, where they
- * go. The walking skeleton knows one step kind, `map`, with field renames and drops.
+ * go. A source or sink is either a Kafka topic named here or a connector configured apart.
  */
 export interface PipelineDefinition {
-  source: { topic: string; format: RecordFormat };
+  source: PipelineSource;
   steps: Step[];
-  sink: { topic: string };
+  sink: PipelineSink;
+}
+
+export type PipelineSource = TopicSource | ConnectorReference;
+export type PipelineSink = TopicSink | ConnectorReference;
+
+export interface TopicSource {
+  topic: string;
+  format: RecordFormat;
+}
+
+export interface TopicSink {
+  topic: string;
+}
+
+/** A source or sink that a connector describes (its system, location and credentials). */
+export interface ConnectorReference {
+  connectorId: string;
 }
 
 export type RecordFormat = 'json';
 
-export type Step = MapStep;
+export type Step = MapStep | FilterStep;
+
+export const isConnectorReference = (end: PipelineSource | PipelineSink): end is ConnectorReference =>
+  Object.hasOwn(end, 'connectorId');
 
 /**
- * Reshapes a record field by field. `rename` maps an incoming field name to its new name;
- * `drop` lists incoming fields left out. Both name fields of the incoming record, so their
- * order does not matter.
+ * What validation needs from outside the definition. The caller looks up the connectors, so the
+ * domain can reject a reference to one that does not exist; with none given, none is known.
  */
-export interface MapStep {
-  kind: 'map';
-  rename: Record<string, string>;
-  drop: string[];
+export interface DefinitionContext {
+  knownConnectorIds?: readonly string[];
 }
 
 // Kafka's own rule for topic names, so a definition valid here is valid on any broker.
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
-const FIELD_NAME = /^[^\s]{1,128}$/;
 const SUPPORTED_FORMATS: readonly string[] = ['json'];
 const MAX_STEPS = 100;
 
+// A mapped type, so a step kind added to `Step` does not compile until it has a validator.
+const STEP_VALIDATORS: { [Kind in Step['kind']]: (step: never, path: string) => FieldProblem[] } = {
+  map: (step: MapStep, path) => validateMapStep(step, path),
+  filter: (step: FilterStep, path) => validateFilterStep(step, path),
+};
+const STEP_KINDS = Object.keys(STEP_VALIDATORS);
+
 /** Every problem of a definition, each with the path of its field; empty when it is valid. */
-export const validatePipelineDefinition = (definition: PipelineDefinition): FieldProblem[] => {
+export const validatePipelineDefinition = (
+  definition: PipelineDefinition,
+  context: DefinitionContext = {},
+): FieldProblem[] => {
+  const known = new Set(context.knownConnectorIds ?? []);
   const problems: FieldProblem[] = [];
   const topic = (path: string, value: unknown) => {
     if (typeof value !== 'string' || !TOPIC_NAME.test(value)) {
       problems.push({ path, message: 'must be 1 to 249 characters of letters, digits, ".", "_" or "-"' });
     }
   };
-  topic('source.topic', definition.source?.topic);
-  if (!SUPPORTED_FORMATS.includes(definition.source?.format)) {
-    problems.push({ path: 'source.format', message: `must be one of: ${SUPPORTED_FORMATS.join(', ')}` });
+  const connector = (path: string, end: object, id: unknown, topicFields: string[]) => {
+    if (topicFields.some((field) => Object.hasOwn(end, field))) {
+      problems.push({ path, message: `name a connectorId or ${topicFields.join(' and ')}, not both` });
+    } else if (typeof id !== 'string' || id.length === 0) {
+      problems.push({ path: `${path}.connectorId`, message: 'must be a connector id' });
+    } else if (!known.has(id)) {
+      problems.push({ path: `${path}.connectorId`, message: `no connector has the id "${id}"` });
+    }
+  };
+
+  // Definitions arrive as data from outside: any field may be missing or of the wrong type.
+  const source = definition.source as Partial<TopicSource & ConnectorReference> | undefined;
+  const sink = definition.sink as Partial<TopicSink & ConnectorReference> | undefined;
+  if (source?.connectorId !== undefined) {
+    connector('source', source, source.connectorId, ['topic', 'format']);
+  } else {
+    topic('source.topic', source?.topic);
+    if (!SUPPORTED_FORMATS.includes(source?.format as string)) {
+      problems.push({ path: 'source.format', message: `must be one of: ${SUPPORTED_FORMATS.join(', ')}` });
+    }
   }
-  topic('sink.topic', definition.sink?.topic);
-  if (definition.source?.topic !== undefined && definition.source.topic === definition.sink?.topic) {
-    problems.push({ path: 'sink.topic', message: 'must differ from source.topic, or records would loop' });
+  if (sink?.connectorId !== undefined) {
+    connector('sink', sink, sink.connectorId, ['topic']);
+  } else {
+    topic('sink.topic', sink?.topic);
+    if (source?.topic !== undefined && source.topic === sink?.topic) {
+      problems.push({ path: 'sink.topic', message: 'must differ from source.topic, or records would loop' });
+    }
   }
+
   if (!Array.isArray(definition.steps)) {
     problems.push({ path: 'steps', message: 'must be a list of steps' });
     return problems;
@@ -55,38 +109,13 @@ export const validatePipelineDefinition = (definition: PipelineDefinition): Fiel
     problems.push({ path: 'steps', message: `must hold at most ${MAX_STEPS} steps` });
   }
   definition.steps.forEach((step, index) => {
-    problems.push(...validateStep(step, `steps[${index}]`));
-  });
-  return problems;
-};
-
-const validateStep = (step: Step, path: string): FieldProblem[] => {
-  if (step?.kind !== 'map') return [{ path: `${path}.kind`, message: 'must be "map"' }];
-  const problems: FieldProblem[] = [];
-  const targets = new Map<string, string>();
-  for (const [from, to] of Object.entries(step.rename ?? {})) {
-    if (!FIELD_NAME.test(from))
-      problems.push({ path: `${path}.rename`, message: `"${from}" is not a field name` });
-    if (typeof to !== 'string' || !FIELD_NAME.test(to)) {
-      problems.push({ path: `${path}.rename.${from}`, message: 'must be a field name without spaces' });
-    } else if (targets.has(to)) {
-      problems.push({
-        path: `${path}.rename.${from}`,
-        message: `renames to "${to}", as "${targets.get(to)}" already does`,
-      });
+    const path = `steps[${index}]`;
+    const kind: unknown = step?.kind;
+    if (typeof kind !== 'string' || !STEP_KINDS.includes(kind)) {
+      problems.push({ path: `${path}.kind`, message: `must be one of: ${STEP_KINDS.join(', ')}` });
     } else {
-      targets.set(to, from);
-    }
-  }
-  (step.drop ?? []).forEach((field, index) => {
-    if (typeof field !== 'string' || !FIELD_NAME.test(field)) {
-      problems.push({ path: `${path}.drop[${index}]`, message: 'must be a field name without spaces' });
-    } else if (Object.hasOwn(step.rename ?? {}, field)) {
-      problems.push({ path: `${path}.drop[${index}]`, message: `"${field}" is both renamed and dropped` });
+      problems.push(...STEP_VALIDATORS[kind as Step['kind']](step as never, path));
     }
   });
-  if (Object.keys(step.rename ?? {}).length === 0 && (step.drop ?? []).length === 0) {
-    problems.push({ path, message: 'a map step must rename or drop at least one field' });
-  }
   return problems;
 };

@@ -10,7 +10,13 @@ export const PIPELINE_CHANGED = 'pipelineChanged';
 
 const PIPELINE_EVENT_TYPES = new Set<string>(['PipelineCreated', 'PipelineActivated', 'PipelinePaused']);
 
-const isPipelineEvent = (event: RecordedEvent): event is RecordedEvent & PipelineEvent =>
+// The events this read model follows so far; the pipeline has more (versions, archive).
+type ProjectedEvent = Extract<
+  PipelineEvent,
+  { type: 'PipelineCreated' | 'PipelineActivated' | 'PipelinePaused' }
+>;
+
+const isPipelineEvent = (event: RecordedEvent): event is RecordedEvent & ProjectedEvent =>
   PIPELINE_EVENT_TYPES.has(event.type);
 
 /**
@@ -54,7 +60,7 @@ export const pipelinesProjection: Projection = {
   },
 };
 
-const applyEvent = async (client: pg.ClientBase, event: RecordedEvent & PipelineEvent) => {
+const applyEvent = async (client: pg.ClientBase, event: RecordedEvent & ProjectedEvent) => {
   const returning = `RETURNING ${PIPELINE_COLUMNS}`;
   switch (event.type) {
     case 'PipelineCreated': {

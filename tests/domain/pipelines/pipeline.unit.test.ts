@@ -1,50 +1,19 @@
 import { describe, it } from 'vitest';
-import {
-  type PipelineCommand,
-  type PipelineEvent,
-  type PipelineState,
-  pipelineDecider,
-} from '../../../src/domain/pipelines/pipeline.js';
+import { type PipelineState, pipelineDecider } from '../../../src/domain/pipelines/pipeline.js';
 import type { MapStep, PipelineDefinition, Step } from '../../../src/domain/pipelines/pipelineDefinition.js';
 import { given } from '../deciderSpec.js';
+import {
+  activate,
+  activated as activatedAt,
+  create,
+  created,
+  definition,
+  pause,
+  paused,
+  pipelineId,
+} from './pipelineFixtures.js';
 
-const pipelineId = 'p-1';
-const definition: PipelineDefinition = {
-  source: { topic: 'orders.raw', format: 'json' },
-  steps: [{ kind: 'map', rename: { cust: 'customerId' }, drop: ['internal'] }],
-  sink: { topic: 'orders.clean' },
-};
-
-const create = (overrides: { name?: string; definition?: PipelineDefinition } = {}): PipelineCommand => ({
-  type: 'CreatePipeline',
-  data: {
-    pipelineId,
-    name: overrides.name ?? 'Orders',
-    definition: overrides.definition ?? definition,
-    createdAt: '2026-01-01T00:00:00.000Z',
-  },
-});
-const activate: PipelineCommand = {
-  type: 'ActivatePipeline',
-  data: { pipelineId, activatedAt: '2026-01-02T00:00:00.000Z' },
-};
-const pause: PipelineCommand = {
-  type: 'PausePipeline',
-  data: { pipelineId, pausedAt: '2026-01-03T00:00:00.000Z' },
-};
-
-const created: PipelineEvent = {
-  type: 'PipelineCreated',
-  data: { pipelineId, name: 'Orders', version: 1, definition, createdAt: '2026-01-01T00:00:00.000Z' },
-};
-const activated: PipelineEvent = {
-  type: 'PipelineActivated',
-  data: { pipelineId, version: 1, activatedAt: '2026-01-02T00:00:00.000Z' },
-};
-const paused: PipelineEvent = {
-  type: 'PipelinePaused',
-  data: { pipelineId, pausedAt: '2026-01-03T00:00:00.000Z' },
-};
+const activated = activatedAt(1);
 
 /** The valid definition with its parts replaced; invalid shapes arrive as data from outside. */
 const definitionWith = (parts: { source?: unknown; steps?: unknown; sink?: unknown }) =>
@@ -105,7 +74,9 @@ describe('pipeline decider: CreatePipeline', () => {
 
   it('rejects an unknown step kind, naming the step by its index', () => {
     given(pipelineDecider, [])
-      .when(create({ definition: definitionWith({ steps: [mapStep({ drop: ['a'] }), { kind: 'filter' }] }) }))
+      .when(
+        create({ definition: definitionWith({ steps: [mapStep({ drop: ['a'] }), { kind: 'explode' }] }) }),
+      )
       .thenThrows('VALIDATION_FAILED', ['steps[1].kind']);
   });
 
@@ -145,12 +116,12 @@ describe('pipeline decider: CreatePipeline', () => {
   it('reports every problem at once, the name first', () => {
     const broken = definitionWith({
       source: { topic: 'same', format: 'json' },
-      steps: [mapStep({}), { kind: 'filter' }],
+      steps: [mapStep({}), { kind: 'explode' }, { kind: 'filter', expr: 'amount >' }],
       sink: { topic: 'same' },
     });
     given(pipelineDecider, [])
       .when(create({ name: ' ', definition: broken }))
-      .thenThrows('VALIDATION_FAILED', ['name', 'sink.topic', 'steps[0]', 'steps[1].kind']);
+      .thenThrows('VALIDATION_FAILED', ['name', 'sink.topic', 'steps[0]', 'steps[1].kind', 'steps[2].expr']);
   });
 
   it('refuses to create a pipeline that exists, in any status', () => {
@@ -192,7 +163,14 @@ describe('pipeline decider: ActivatePipeline and PausePipeline', () => {
 });
 
 describe('pipeline decider: evolve', () => {
-  const draft: PipelineState = { status: 'draft', pipelineId, name: 'Orders', version: 1, definition };
+  const draft: PipelineState = {
+    status: 'draft',
+    pipelineId,
+    name: 'Orders',
+    versions: [{ version: 1, definition, status: 'published', savedAt: '2026-01-01T00:00:00.000Z' }],
+    version: 1,
+    definition,
+  };
 
   it('starts with no pipeline', () => {
     given(pipelineDecider, []).thenState({ status: 'none' });
@@ -203,6 +181,21 @@ describe('pipeline decider: evolve', () => {
     given(pipelineDecider, [created, activated]).thenState({ ...draft, status: 'active' });
     given(pipelineDecider, [created, activated, paused]).thenState({ ...draft, status: 'paused' });
     given(pipelineDecider, [created, activated, paused, activated]).thenState({ ...draft, status: 'active' });
+  });
+
+  it('reads events stored before versions existed, exactly as they were written', () => {
+    // The stored JSON of the first release, not built with this release's types.
+    const stored = JSON.parse(`[
+      {"type":"PipelineCreated","data":{"pipelineId":"p-1","name":"Orders","version":1,
+        "definition":{"source":{"topic":"orders.raw","format":"json"},
+          "steps":[{"kind":"map","rename":{"cust":"customerId"},"drop":["internal"]}],
+          "sink":{"topic":"orders.clean"}},
+        "createdAt":"2026-01-01T00:00:00.000Z"}},
+      {"type":"PipelineActivated","data":{"pipelineId":"p-1","version":1,"activatedAt":"2026-01-02T00:00:00.000Z"}},
+      {"type":"PipelinePaused","data":{"pipelineId":"p-1","pausedAt":"2026-01-03T00:00:00.000Z"}}
+    ]`);
+    given(pipelineDecider, stored).thenState({ ...draft, status: 'paused' });
+    given(pipelineDecider, stored).when(activate).thenEvents([activated]);
   });
 
   it('ignores an activation or pause that arrives before the creation', () => {
