@@ -17,6 +17,12 @@ export interface Config {
   /** EventStoreDB connection string; absent: the event store lives in PostgreSQL. */
   eventStoreUrl: string | null;
   embedded: { dataDir: string; postgresPort: number };
+  /**
+   * Keys that encrypt connector secrets (AES-256-GCM), base64 of 32 bytes each, by key id.
+   * New secrets use `activeKeyId`; older ones decrypt with whichever key they name. Null when
+   * SECRETS_KEYS is unset: connectors with secret fields are then refused.
+   */
+  secrets: { keys: Readonly<Record<string, string>>; activeKeyId: string } | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -78,6 +84,35 @@ export const loadConfig = (env: Env = process.env): Readonly<Config> => {
     problems.push(`DATABASE_SCHEMA must be a lower-case SQL identifier (got "${schema}")`);
   }
 
+  const secrets = (): Config['secrets'] => {
+    const raw = read('SECRETS_KEYS');
+    if (raw === undefined) {
+      if (read('SECRETS_ACTIVE_KEY_ID') !== undefined)
+        problems.push('SECRETS_ACTIVE_KEY_ID is set but SECRETS_KEYS is not');
+      return null;
+    }
+    const keys: Record<string, string> = {};
+    for (const entry of raw.split(',').map((part) => part.trim())) {
+      const [id, key] = entry.split(':');
+      if (!id || !/^[A-Za-z0-9._-]{1,64}$/.test(id) || !key || Buffer.from(key, 'base64').length !== 32) {
+        problems.push(
+          `SECRETS_KEYS must be a comma-separated list of keyId:base64 with 32-byte keys (bad: "${id ?? ''}:…")`,
+        );
+        continue;
+      }
+      keys[id] = key;
+    }
+    const ids = Object.keys(keys);
+    const activeKeyId = read('SECRETS_ACTIVE_KEY_ID') ?? (ids.length === 1 ? ids[0] : undefined);
+    if (!activeKeyId || !(activeKeyId in keys)) {
+      problems.push(
+        `SECRETS_ACTIVE_KEY_ID must name one of the keys in SECRETS_KEYS (${ids.join(', ') || 'none'})`,
+      );
+      return null;
+    }
+    return { keys, activeKeyId };
+  };
+
   const config: Config = {
     env: oneOf('NODE_ENV', ENVS, 'development'),
     http: { host: read('HOST') ?? '127.0.0.1', port: port('PORT', 4000) },
@@ -90,6 +125,7 @@ export const loadConfig = (env: Env = process.env): Readonly<Config> => {
       dataDir: read('TRIBUTARY_DATA_DIR') ?? '.tributary',
       postgresPort: port('EMBEDDED_POSTGRES_PORT', 5488),
     },
+    secrets: secrets(),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
   };
   if (problems.length > 0) throw new ConfigError(problems);

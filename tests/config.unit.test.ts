@@ -49,4 +49,24 @@ describe('config', () => {
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.http)).toBe(true);
   });
+
+  it('reads the secret keys, and takes the only key as the active one', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({ SECRETS_KEYS: `k1:${key}` }).secrets).toEqual({
+      keys: { k1: key },
+      activeKeyId: 'k1',
+    });
+    expect(loadConfig({}).secrets).toBeNull();
+  });
+
+  it('refuses secret keys of the wrong size or an active key id that is not among them', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(() => loadConfig({ SECRETS_KEYS: 'k1:c2hvcnQ=' })).toThrow(/SECRETS_KEYS must be/);
+    expect(() => loadConfig({ SECRETS_KEYS: `k1:${key},k2:${key}` })).toThrow(
+      /SECRETS_ACTIVE_KEY_ID must name/,
+    );
+    expect(() => loadConfig({ SECRETS_KEYS: `k1:${key}`, SECRETS_ACTIVE_KEY_ID: 'k9' })).toThrow(
+      /SECRETS_ACTIVE_KEY_ID/,
+    );
+  });
 });

@@ -4,8 +4,6 @@ import type { Log } from '../infra/log/log.js';
 import type { Logger } from '../logger.js';
 import { type RunningPipeline, startPipelineProcessor } from './pipelineProcessor.js';
 
-const PIPELINE_EVENTS = ['PipelineCreated', 'PipelineActivated', 'PipelinePaused'];
-
 /**
  * Follows pipeline events on the global log and keeps one processor running per active
  * pipeline: activation starts it, pausing stops it. On start it catches up from the first
@@ -41,7 +39,8 @@ export const startProcessorSupervisor = (options: { eventStore: EventStore; log:
   };
 
   const subscription = options.eventStore.subscribeToAll({
-    filter: { eventTypes: PIPELINE_EVENTS },
+    // Every event of every pipeline stream: the decider's fold decides what matters.
+    filter: { streamPrefixes: ['pipeline-'] },
     onError: (error) => logger.error({ err: error }, 'processor supervisor stopped'),
     onEvents: async (events) => {
       const touched = new Set<string>();
