@@ -45,10 +45,12 @@ export const createPostgresAppender = (pool: pg.Pool, channel: string) => {
         out_ord: number;
         out_revision: number | null;
         out_position: number | null;
-      }>('SELECT out_ord, out_revision, out_position FROM append_events($1::jsonb, $2)', [
-        JSON.stringify(payload),
-        channel,
-      ]);
+      }>({
+        // Named, so each connection parses and plans it once.
+        name: 'tributary_append_events',
+        text: 'SELECT out_ord, out_revision, out_position FROM append_events($1::jsonb, $2)',
+        values: [JSON.stringify(payload), channel],
+      });
       const results: AppendRow[] = appends.map(() => null);
       for (const row of rows) {
         if (row.out_revision !== null && row.out_position !== null) {

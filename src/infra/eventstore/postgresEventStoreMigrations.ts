@@ -51,9 +51,11 @@ export const postgresEventStoreMigrations: Migration[] = [
         last_pos bigint;
         i int := 0;
       BEGIN
-        PERFORM 1 FROM streams s
-          WHERE s.stream_id IN (SELECT x->>'stream' FROM jsonb_array_elements(appends) x)
-          ORDER BY s.stream_id FOR UPDATE;
+        IF jsonb_array_length(appends) > 1 THEN
+          PERFORM 1 FROM streams s
+            WHERE s.stream_id IN (SELECT x->>'stream' FROM jsonb_array_elements(appends) x)
+            ORDER BY s.stream_id FOR UPDATE;
+        END IF;
         FOR item IN SELECT value FROM jsonb_array_elements(appends) LOOP
           i := i + 1;
           target := item->>'stream';
@@ -96,5 +98,11 @@ export const postgresEventStoreMigrations: Migration[] = [
       END
       $fn$;
     `,
+  },
+  {
+    id: 'eventstore-003-drop-type-index',
+    // Nothing reads by type alone at a scale that needs it, and every appended event paid for
+    // keeping it. Type-filtered reads scan in position order instead.
+    sql: 'DROP INDEX events_type_position;',
   },
 ];
