@@ -3,6 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { buildApi } from './api/buildApi.js';
 import type { Config } from './config.js';
+import { createSecretCipher } from './infra/crypto/secretCipher.js';
 import type { EventStore } from './infra/eventstore/eventStore.js';
 import { createEventStoreDbEventStore } from './infra/eventstore/eventStoreDbEventStore.js';
 import { createPostgresEventStore } from './infra/eventstore/postgresEventStore.js';
@@ -17,7 +18,7 @@ import { createPostgresPool } from './infra/postgres/postgresPool.js';
 import { createPubSub } from './infra/pubsub/createPubSub.js';
 import type { Logger } from './logger.js';
 import { startProcessorSupervisor } from './processors/processorSupervisor.js';
-import { pipelinesProjection } from './projections/pipelines/pipelinesProjection.js';
+import { allProjections } from './projections/allProjections.js';
 import { projectionRunnerMigrations } from './projections/projectionMigrations.js';
 import { startProjection } from './projections/projectionRunner.js';
 
@@ -65,15 +66,16 @@ export const startPlatform = async (
     stops.push(() => pubSub.close());
 
     if (roles.includes('projections')) {
-      const runner = await startProjection({
-        pool,
-        eventStore,
-        projection: pipelinesProjection,
-        publish: (update) => pubSub.publish(update.topic, update.payload),
-        onError: (error) =>
-          logger.error({ err: error, projection: pipelinesProjection.name }, 'projection stopped'),
-      });
-      stops.push(() => runner.stop());
+      for (const projection of allProjections) {
+        const runner = await startProjection({
+          pool,
+          eventStore,
+          projection,
+          publish: (update) => pubSub.publish(update.topic, update.payload),
+          onError: (error) => logger.error({ err: error, projection: projection.name }, 'projection stopped'),
+        });
+        stops.push(() => runner.stop());
+      }
     }
     if (roles.includes('processors')) {
       const supervisor = startProcessorSupervisor({ eventStore, log, logger });
@@ -82,7 +84,13 @@ export const startPlatform = async (
     let graphqlUrl: string | null = null;
     if (roles.includes('api')) {
       const api = await buildApi({
-        services: { pool, eventStore, newId: randomUUID, now: () => new Date() },
+        services: {
+          pool,
+          eventStore,
+          newId: randomUUID,
+          now: () => new Date(),
+          secretCipher: config.secrets && createSecretCipher(secretCipherOptions(config.secrets)),
+        },
         logger,
         emitter: pubSub.emitter,
         graphiql: config.env !== 'production',
@@ -148,7 +156,7 @@ const isReachable = async (connectionString: string) => {
 export const platformMigrations = (config: Config) => [
   ...(config.eventStoreUrl ? [] : postgresEventStoreMigrations),
   ...projectionRunnerMigrations,
-  ...pipelinesProjection.migrations,
+  ...allProjections.flatMap((projection) => projection.migrations),
   ...(config.kafkaBrokers ? [] : postgresLogMigrations),
 ];
 
@@ -158,3 +166,8 @@ export const createLog = (config: Config, pool: pg.Pool | null): Log => {
   if (!pool) throw new Error('The embedded log lives in PostgreSQL: open the database first');
   return createPostgresLog({ pool, schema: config.databaseSchema });
 };
+
+const secretCipherOptions = (secrets: NonNullable<Config['secrets']>) => ({
+  keys: Object.fromEntries(Object.entries(secrets.keys).map(([id, key]) => [id, Buffer.from(key, 'base64')])),
+  activeKeyId: secrets.activeKeyId,
+});

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { SecretCipher } from '../infra/crypto/secretCipher.js';
 import type { EventStore } from '../infra/eventstore/eventStore.js';
 
 /** What resolvers reach through the GraphQL context; the composition root builds it. */
@@ -8,6 +9,8 @@ export interface ApiServices {
   /** New ids and the current time enter the domain through commands, from here. */
   newId(): string;
   now(): Date;
+  /** Encrypts connector secrets before they enter a command; null when no key is configured. */
+  secretCipher: SecretCipher | null;
 }
 
 export interface ApiContextFields {

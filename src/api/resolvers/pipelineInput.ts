@@ -1,5 +1,5 @@
-import type { PipelineDefinition, Step } from '../domain/pipelines/pipelineDefinition.js';
-import { type FieldProblem, ValidationError } from '../errors.js';
+import type { PipelineDefinition, Step } from '../../domain/pipelines/pipelineDefinition.js';
+import { type FieldProblem, ValidationError } from '../../errors.js';
 
 export interface CreatePipelineInput {
   name: string;

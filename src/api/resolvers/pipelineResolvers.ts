@@ -1,14 +1,15 @@
 import mercurius, { type IResolvers } from 'mercurius';
-import { type PipelineCommand, pipelineDecider, pipelineStreamId } from '../domain/pipelines/pipeline.js';
-import type { MapStep, Step } from '../domain/pipelines/pipelineDefinition.js';
-import { deterministicId } from '../infra/eventstore/deterministicId.js';
-import { handleCommand } from '../infra/eventstore/handleCommand.js';
-import { findPipeline, listPipelines } from '../projections/pipelines/pipelineQueries.js';
-import { PIPELINE_CHANGED } from '../projections/pipelines/pipelinesProjection.js';
-import type { PipelineView } from '../projections/pipelines/pipelineView.js';
-import { toPipelineView } from '../projections/pipelines/pipelineView.js';
-import type { ApiContext } from './apiServices.js';
+import { type PipelineCommand, pipelineDecider, pipelineStreamId } from '../../domain/pipelines/pipeline.js';
+import type { MapStep, Step } from '../../domain/pipelines/pipelineDefinition.js';
+import { deterministicId } from '../../infra/eventstore/deterministicId.js';
+import { findPipeline, listPipelines } from '../../projections/pipelines/pipelineQueries.js';
+import { PIPELINE_CHANGED } from '../../projections/pipelines/pipelinesProjection.js';
+import type { PipelineView } from '../../projections/pipelines/pipelineView.js';
+import { toPipelineView } from '../../projections/pipelines/pipelineView.js';
+import type { ApiContext } from '../apiServices.js';
+import { authorize } from '../authorize.js';
 import { type CreatePipelineInput, toPipelineDefinition } from './pipelineInput.js';
+import { runCommand } from './runCommand.js';
 
 interface PipelineChangeMessage {
   event: string;
@@ -17,27 +18,17 @@ interface PipelineChangeMessage {
 }
 
 const runPipelineCommand = async (context: ApiContext, command: PipelineCommand) => {
+  authorize(context, `pipeline.${command.type}`);
   const { pipelineId } = command.data;
-  const result = await handleCommand(
-    context.services.eventStore,
-    pipelineDecider,
-    pipelineStreamId(pipelineId),
-    command,
-    {
-      actor: context.actor,
-      commandId: context.commandId,
-      correlationId: context.correlationId,
-      occurredAt: context.services.now().toISOString(),
-    },
-  );
-  return { pipelineId, position: result.position === null ? null : String(result.position) };
+  const { position } = await runCommand(context, pipelineDecider, pipelineStreamId(pipelineId), command);
+  return { pipelineId, position };
 };
 
 // mercurius is CommonJS; Node's ESM loader cannot see its named exports, only the default.
 const { withFilter } = mercurius;
 
 /** Resolvers turn input into commands and queries; the rules live in the domain. */
-export const resolvers: IResolvers = {
+export const pipelineResolvers: IResolvers = {
   Query: {
     pipeline: async (_root, { id }: { id: string }, context: ApiContext) => {
       const row = await findPipeline(context.services.pool, id);

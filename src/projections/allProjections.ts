@@ -1,0 +1,5 @@
+import { pipelinesProjection } from './pipelines/pipelinesProjection.js';
+import type { Projection } from './projection.js';
+
+/** Every read model the platform keeps; the runner starts one projection for each. */
+export const allProjections: readonly Projection[] = [pipelinesProjection];
