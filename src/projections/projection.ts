@@ -16,6 +16,12 @@ export interface LiveUpdate {
  */
 export interface Projection {
   name: string;
+  /**
+   * The tables this projection writes, created by `migrations`. Migrations and `apply` use
+   * them unqualified: the runner decides which schema they live in (a rebuild fills a fresh
+   * copy while queries keep reading the current one through views of the same names).
+   */
+  tables: readonly string[];
   migrations: readonly Migration[];
   apply(client: pg.ClientBase, events: readonly RecordedEvent[]): Promise<LiveUpdate[]>;
 }

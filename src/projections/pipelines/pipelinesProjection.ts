@@ -26,6 +26,7 @@ const isPipelineEvent = (event: RecordedEvent): event is RecordedEvent & Project
  */
 export const pipelinesProjection: Projection = {
   name: 'pipelines',
+  tables: ['pipelines'],
   migrations: [
     {
       id: 'pipelines-001-table',
