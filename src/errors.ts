@@ -61,6 +61,10 @@ export const errorCodes = {
   CONNECTOR_NOT_FOUND: { category: 'NOT_FOUND', message: 'No connector has this id' },
   CONNECTOR_ALREADY_EXISTS: { category: 'CONFLICT', message: 'A connector with this id already exists' },
   CONNECTOR_DELETED: { category: 'NOT_FOUND', message: 'The connector has been deleted' },
+  SECRETS_NOT_CONFIGURED: {
+    category: 'VALIDATION',
+    message: 'The connector has secret fields, and no key is configured to encrypt them: set SECRETS_KEYS',
+  },
   CONCURRENCY_CONFLICT: {
     category: 'CONFLICT',
     message: 'The stream changed since it was read; retry the command',
