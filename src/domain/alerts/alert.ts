@@ -34,6 +34,15 @@ export type AlertEvent =
       data: { alertId: string; until: string; silencedBy: string; silencedAt: string };
     };
 
+/** Every AlertEvent type, for code that must cover them all (schemas, upcasters); a type test keeps it whole. */
+export const alertEventTypes = [
+  'AlertFired',
+  'AlertAcknowledged',
+  'AlertResolved',
+  'AlertEscalated',
+  'AlertSilenced',
+] as const satisfies readonly AlertEvent['type'][];
+
 export type AlertStatus = 'firing' | 'acknowledged' | 'resolved';
 
 export type AlertState =

@@ -28,6 +28,14 @@ export type AlertRuleEvent =
   | { type: 'AlertRuleEnabled'; data: { ruleId: string; enabledAt: string } }
   | { type: 'AlertRuleDisabled'; data: { ruleId: string; disabledAt: string } };
 
+/** Every AlertRuleEvent type, for code that must cover them all (schemas, upcasters); a type test keeps it whole. */
+export const alertRuleEventTypes = [
+  'AlertRuleCreated',
+  'AlertRuleUpdated',
+  'AlertRuleEnabled',
+  'AlertRuleDisabled',
+] as const satisfies readonly AlertRuleEvent['type'][];
+
 /** A rule is enabled from its creation; only an enabled rule is evaluated. */
 export type AlertRuleState =
   | { status: 'none' }

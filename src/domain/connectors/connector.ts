@@ -60,6 +60,14 @@ export type ConnectorEvent =
     }
   | { type: 'ConnectorDeleted'; data: { connectorId: string; deletedAt: string } };
 
+/** Every ConnectorEvent type, for code that must cover them all (schemas, upcasters); a type test keeps it whole. */
+export const connectorEventTypes = [
+  'ConnectorCreated',
+  'ConnectorConfigUpdated',
+  'ConnectionTested',
+  'ConnectorDeleted',
+] as const satisfies readonly ConnectorEvent['type'][];
+
 export interface ConnectionTest {
   outcome: ConnectionTestOutcome;
   message: string;

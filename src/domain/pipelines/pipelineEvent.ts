@@ -34,3 +34,17 @@ export type PipelineEvent =
       data: { pipelineId: string; fromVersion: number; toVersion: number; rolledBackAt: string };
     }
   | { type: 'PipelineArchived'; data: { pipelineId: string; archivedAt: string } };
+
+/** Every PipelineEvent type, for code that must cover them all (schemas, upcasters); a type test keeps it whole. */
+export const pipelineEventTypes = [
+  'PipelineCreated',
+  'PipelineCloned',
+  'PipelineCreatedFromTemplate',
+  'PipelineVersionSaved',
+  'PipelineVersionPublished',
+  'PipelineActivated',
+  'PipelinePaused',
+  'PipelineResumed',
+  'PipelineRolledBack',
+  'PipelineArchived',
+] as const satisfies readonly PipelineEvent['type'][];

@@ -51,6 +51,16 @@ export type RunEvent =
   | { type: 'RunFailed'; data: { runId: string; reason: string; failedAt: string } }
   | { type: 'RunCancelled'; data: { runId: string; cancelledAt: string } };
 
+/** Every RunEvent type, for code that must cover them all (schemas, upcasters); a type test keeps it whole. */
+export const runEventTypes = [
+  'RunRequested',
+  'RunStarted',
+  'RunProgressRecorded',
+  'RunCompleted',
+  'RunFailed',
+  'RunCancelled',
+] as const satisfies readonly RunEvent['type'][];
+
 export type RunStatus = 'requested' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 export type RunState =

@@ -61,3 +61,22 @@ export type UserEvent =
       type: 'ApiKeyRevoked';
       data: { userId: string; keyId: string; reason: ApiKeyRevocationReason; revokedAt: string };
     };
+
+/** Every UserEvent type, for code that must cover them all (schemas, upcasters); a type test keeps it whole. */
+export const userEventTypes = [
+  'AdminBootstrapped',
+  'UserInvited',
+  'InvitationAccepted',
+  'EmailVerificationRequested',
+  'EmailVerified',
+  'UserRoleChanged',
+  'PasswordChanged',
+  'UserLoginSucceeded',
+  'UserLoginFailed',
+  'UserLocked',
+  'UserUnlocked',
+  'UserDeactivated',
+  'UserReactivated',
+  'ApiKeyIssued',
+  'ApiKeyRevoked',
+] as const satisfies readonly UserEvent['type'][];

@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import type avro from 'avsc';
 import { avroFingerprint } from './avroFingerprint.js';
 import { type AvroSchemaSet, readAvroSchemaFiles } from './avroSchemaFiles.js';
+import { createAvroUnionValues } from './avroUnionValues.js';
 import { parseAvroSchemas } from './parseAvroSchemas.js';
 
 /**
@@ -14,7 +15,8 @@ export interface AvroCodec {
   encode(typeName: string, value: unknown): Buffer;
   /**
    * Decodes a record written by the current or any historical schema of `typeName`, as the current
-   * schema. Optional fields that are absent come back as `null`, records as avsc record instances.
+   * schema, in the shape `encode` takes: records as plain objects, unions of records unwrapped.
+   * Optional fields that are absent come back as `null`.
    */
   decode(typeName: string, buffer: Buffer): unknown;
   /** The 8-byte fingerprint of the current schema of `typeName`, as `encode` writes it. */
@@ -49,10 +51,12 @@ const HEADER_LENGTH = MARKER.length + 8;
 
 /**
  * A codec over `schemas` (by default the files in `schemas/avro/`, read once). Types are addressed by
- * full name (`tributary.EventEnvelope`); long and timestamp-millis fields are JS numbers.
+ * full name (`tributary.EventEnvelope`); long and timestamp-millis fields are JS numbers. Values are
+ * plain, as the domain has them: a union of records picks its branch as `avroUnionValues` says.
  */
 export const createAvroCodec = (schemas: AvroSchemaSet = readAvroSchemaFiles()): AvroCodec => {
   const current = parseAvroSchemas(schemas.current);
+  const values = createAvroUnionValues(schemas.current);
   const fingerprints = new Map<string, Buffer>();
   const writers = new Map<string, avro.Type>();
   // Current last: should a historical schema equal a current one, the current type wins.
@@ -79,8 +83,9 @@ export const createAvroCodec = (schemas: AvroSchemaSet = readAvroSchemaFiles()):
   return {
     encode(typeName, value) {
       const type = typeOf(typeName);
-      assertValid(type, value);
-      return Buffer.concat([MARKER, fingerprintOf(typeName), type.toBuffer(value)]);
+      const written = values.toAvro(type, value);
+      assertValid(type, written);
+      return Buffer.concat([MARKER, fingerprintOf(typeName), type.toBuffer(written)]);
     },
 
     decode(typeName, buffer) {
@@ -100,8 +105,9 @@ export const createAvroCodec = (schemas: AvroSchemaSet = readAvroSchemaFiles()):
         );
       }
       const resolver = writer === reader ? undefined : resolverFor(reader, writer, writerFingerprint);
+      let read: unknown;
       try {
-        return reader.fromBuffer(buffer.subarray(HEADER_LENGTH), resolver);
+        read = reader.fromBuffer(buffer.subarray(HEADER_LENGTH), resolver);
       } catch (error) {
         throw new AvroCodecError(
           'MALFORMED_BODY',
@@ -109,6 +115,7 @@ export const createAvroCodec = (schemas: AvroSchemaSet = readAvroSchemaFiles()):
           { cause: error },
         );
       }
+      return values.fromAvro(reader, read);
     },
 
     fingerprint: fingerprintOf,
@@ -154,6 +161,11 @@ const show = (value: unknown): string =>
   inspect(value, { depth: 1, maxArrayLength: 5, maxStringLength: 60, breakLength: Number.POSITIVE_INFINITY });
 
 const describe = (type: avro.Type): string => {
+  // A union of named types would print every branch's whole schema: its branch names say enough.
+  const branches = (type as { types?: readonly avro.Type[] }).types;
+  if (branches?.some((branch) => branch.name !== undefined)) {
+    return `one of ${branches.map((branch) => branch.branchName).join(', ')}`;
+  }
   const schema = type.schema();
   return type.name ?? (typeof schema === 'string' ? schema : JSON.stringify(schema));
 };

@@ -7,6 +7,7 @@ import {
   type RecordedEvent,
   WrongExpectedRevisionError,
 } from './eventStore.js';
+import { upcastEvent } from './upcast.js';
 
 /** Who sends a command and why; it becomes the metadata of every event the command writes. */
 export interface CommandContext {
@@ -53,7 +54,7 @@ export const handleCommand = async <Command, Event extends { type: string; data:
 ): Promise<CommandResult<Event>> => {
   const maxAttempts = options.maxAttempts ?? 3;
   for (let attempt = 1; ; attempt++) {
-    const history = await eventStore.readStream(streamId);
+    const history = (await eventStore.readStream(streamId)).map(upcastEvent);
     const earlier = context.commandId ? firstResultOf(history, context.commandId) : null;
     if (earlier) return { ...earlier, events: earlier.events as unknown as Event[] };
     const state = history.reduce(

@@ -2,6 +2,7 @@ import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { AvroCodecError, createAvroCodec } from '../../../src/infra/avro/avroCodec.js';
 import { type AvroSchemaSource, readAvroSchemaFiles } from '../../../src/infra/avro/avroSchemaFiles.js';
+import { createAvroUnionValues } from '../../../src/infra/avro/avroUnionValues.js';
 import { parseAvroSchemas } from '../../../src/infra/avro/parseAvroSchemas.js';
 
 const ACTIVATED = 'tributary.events.PipelineActivated';
@@ -36,10 +37,12 @@ describe('schema evolution', () => {
 
   it('given random values of every current type, when encoded and decoded, then they come back equal', () => {
     const codec = createAvroCodec();
+    // Random values hold unions of records wrapped, as avsc makes them; the codec returns them plain.
+    const values = createAvroUnionValues(files.current);
     for (const [name, type] of parseAvroSchemas(files.current)) {
       const value = type.random() as unknown;
 
-      expect(codec.decode(name, codec.encode(name, value)), name).toEqual(value);
+      expect(codec.decode(name, codec.encode(name, value)), name).toEqual(values.fromAvro(type, value));
     }
   }, 10_000);
 
