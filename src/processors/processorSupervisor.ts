@@ -1,5 +1,6 @@
 import { type PipelineEvent, type PipelineState, pipelineDecider } from '../domain/pipelines/pipeline.js';
 import type { EventStore } from '../infra/eventstore/eventStore.js';
+import { upcastEvent } from '../infra/eventstore/upcast.js';
 import type { Log } from '../infra/log/log.js';
 import type { Logger } from '../logger.js';
 import { type RunningPipeline, startPipelineProcessor } from './pipelineProcessor.js';
@@ -44,7 +45,7 @@ export const startProcessorSupervisor = (options: { eventStore: EventStore; log:
     onError: (error) => logger.error({ err: error }, 'processor supervisor stopped'),
     onEvents: async (events) => {
       const touched = new Set<string>();
-      for (const event of events) {
+      for (const event of events.map(upcastEvent)) {
         const { pipelineId } = event.data as PipelineEvent['data'];
         const state = states.get(pipelineId) ?? pipelineDecider.initialState;
         states.set(pipelineId, pipelineDecider.evolve(state, event as unknown as PipelineEvent));
