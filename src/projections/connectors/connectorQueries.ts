@@ -1,0 +1,51 @@
+import type pg from 'pg';
+import type { ConnectorDirection, ConnectorKind } from '../../domain/connectors/connectorConfig.js';
+import { type KeysetPage, keysetClauses, textSortKey, timestampSortKey } from '../keysetPage.js';
+import { CONNECTOR_COLUMNS, type ConnectorRow } from './connectorRow.js';
+
+/** The orders a list of connectors can take. */
+export const CONNECTOR_SORT_KEYS = {
+  createdAt: timestampSortKey<ConnectorRow>('created_at', (row) => row.created_at),
+  name: textSortKey<ConnectorRow>('name', (row) => row.name),
+};
+export type ConnectorSortField = keyof typeof CONNECTOR_SORT_KEYS;
+
+export interface ConnectorFilter {
+  kind?: ConnectorKind | null;
+  direction?: ConnectorDirection | null;
+  /** Deleted connectors are left out unless this is true. */
+  includeDeleted?: boolean | null;
+}
+
+/** The connector with this id, deleted or not. */
+export const findConnector = async (pool: pg.Pool, id: string): Promise<ConnectorRow | null> => {
+  const { rows } = await pool.query<ConnectorRow>(
+    `SELECT ${CONNECTOR_COLUMNS} FROM connectors WHERE id = $1`,
+    [id],
+  );
+  return rows[0] ?? null;
+};
+
+export const listConnectors = async (
+  pool: pg.Pool,
+  filter: ConnectorFilter,
+  page: KeysetPage<ConnectorSortField>,
+): Promise<{ rows: ConnectorRow[]; totalCount: number }> => {
+  const filterSql = `($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR direction = $2)
+    AND ($3 OR NOT deleted)`;
+  const filterParams = [filter.kind ?? null, filter.direction ?? null, filter.includeDeleted === true];
+  const { field, direction } = page.orderBy;
+  const keyset = keysetClauses(CONNECTOR_SORT_KEYS[field], direction, page.after, 5);
+  const [list, count] = await Promise.all([
+    pool.query<ConnectorRow>(
+      `SELECT ${CONNECTOR_COLUMNS} FROM connectors WHERE ${filterSql} AND ${keyset.where}
+       ORDER BY ${keyset.orderBy} LIMIT $4`,
+      [...filterParams, page.limit, ...keyset.params],
+    ),
+    pool.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM connectors WHERE ${filterSql}`,
+      filterParams,
+    ),
+  ]);
+  return { rows: list.rows, totalCount: count.rows[0]?.count ?? 0 };
+};
