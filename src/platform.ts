@@ -21,6 +21,7 @@ import { startProcessorSupervisor } from './processors/processorSupervisor.js';
 import { allProjections } from './projections/allProjections.js';
 import { projectionRunnerMigrations } from './projections/projectionMigrations.js';
 import { startProjection } from './projections/projectionRunner.js';
+import { prepareProjection } from './projections/runner/prepareProjection.js';
 
 export const ROLES = ['api', 'projections', 'processors'] as const;
 export type Role = (typeof ROLES)[number];
@@ -53,7 +54,7 @@ export const startPlatform = async (
     stops.push(database.stop);
     const { pool, databaseUrl } = database;
     const schema = config.databaseSchema;
-    await migrate(pool, schema, platformMigrations(config));
+    await prepareDatabase(pool, config);
 
     // Read models, checkpoints and the embedded log stay in PostgreSQL either way.
     const eventStore = config.eventStoreUrl
@@ -66,13 +67,16 @@ export const startPlatform = async (
     stops.push(() => pubSub.close());
 
     if (roles.includes('projections')) {
+      // One runner per projection in every process with this role: one of them leads, the
+      // others stand by (advisory lock), so the role can run in several processes.
       for (const projection of allProjections) {
         const runner = await startProjection({
           pool,
+          schema,
           eventStore,
           projection,
-          publish: (update) => pubSub.publish(update.topic, update.payload),
-          onError: (error) => logger.error({ err: error, projection: projection.name }, 'projection stopped'),
+          publish: pubSub.publish,
+          logger,
         });
         stops.push(() => runner.stop());
       }
@@ -152,13 +156,28 @@ const isReachable = async (connectionString: string) => {
   }
 };
 
-/** Every table the platform needs, in order; the event store's and the embedded log's only when used. */
+/**
+ * The main schema's tables, in order; the event store's and the embedded log's only when used.
+ * Read models are not among them: each projection's tables live in a generation schema that
+ * `prepareDatabase` creates and migrates, behind views in the main schema.
+ */
 export const platformMigrations = (config: Config) => [
   ...(config.eventStoreUrl ? [] : postgresEventStoreMigrations),
   ...projectionRunnerMigrations,
-  ...allProjections.flatMap((projection) => projection.migrations),
   ...(config.kafkaBrokers ? [] : postgresLogMigrations),
 ];
+
+/**
+ * Everything every role needs before it starts: the main schema's migrations, then each read
+ * model's current generation (created, migrated, behind its views), so queries work even in a
+ * process that does not run projections.
+ */
+export const prepareDatabase = async (pool: pg.Pool, config: Config) => {
+  await migrate(pool, config.databaseSchema, platformMigrations(config));
+  for (const projection of allProjections) {
+    await prepareProjection({ pool, schema: config.databaseSchema, projection });
+  }
+};
 
 /** Kafka when KAFKA_BROKERS is set, else the embedded log in PostgreSQL. */
 export const createLog = (config: Config, pool: pg.Pool | null): Log => {
