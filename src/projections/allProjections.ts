@@ -1,6 +1,9 @@
+import { alertsProjection } from './alerts/alertsProjection.js';
+import { auditProjection } from './audit/auditProjection.js';
 import { connectorsProjection } from './connectors/connectorsProjection.js';
 import { pipelinesProjection } from './pipelines/pipelinesProjection.js';
 import type { Projection } from './projection.js';
+import { searchProjection } from './search/searchProjection.js';
 import { usersProjection } from './users/usersProjection.js';
 
 /** Every read model the platform keeps; the runner starts one projection for each. */
@@ -8,4 +11,7 @@ export const allProjections: readonly Projection[] = [
   pipelinesProjection,
   usersProjection,
   connectorsProjection,
+  alertsProjection,
+  auditProjection,
+  searchProjection,
 ];
