@@ -3,12 +3,14 @@ import { auditProjection } from './audit/auditProjection.js';
 import { connectorsProjection } from './connectors/connectorsProjection.js';
 import { pipelinesProjection } from './pipelines/pipelinesProjection.js';
 import type { Projection } from './projection.js';
+import { runsProjection } from './runs/runsProjection.js';
 import { searchProjection } from './search/searchProjection.js';
 import { usersProjection } from './users/usersProjection.js';
 
 /** Every read model the platform keeps; the runner starts one projection for each. */
 export const allProjections: readonly Projection[] = [
   pipelinesProjection,
+  runsProjection,
   usersProjection,
   connectorsProjection,
   alertsProjection,

@@ -118,8 +118,11 @@ describe.each([
         },
       },
     });
-    const list = await graphql<{ pipelines: { id: string }[] }>(url, '{ pipelines { id } }');
-    expect(list.data?.pipelines.map((p) => p.id)).toContain(pipelineId);
+    const list = await graphql<{ pipelines: { edges: { node: { id: string } }[] } }>(
+      url,
+      '{ pipelines(first: 100) { edges { node { id } } } }',
+    );
+    expect(list.data?.pipelines.edges.map((edge) => edge.node.id)).toContain(pipelineId);
 
     // When it is activated and records arrive on its source, one of them malformed
     const activated = await graphql<{ activatePipeline: { position: string } }>(url, ACTIVATE, {

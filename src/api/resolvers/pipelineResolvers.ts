@@ -1,15 +1,22 @@
 import mercurius, { type IResolvers } from 'mercurius';
-import { type PipelineCommand, pipelineDecider, pipelineStreamId } from '../../domain/pipelines/pipeline.js';
+import { pipelineStreamId } from '../../domain/pipelines/pipeline.js';
 import type { MapStep, Step } from '../../domain/pipelines/pipelineDefinition.js';
-import { deterministicId } from '../../infra/eventstore/deterministicId.js';
-import { findPipeline, listPipelines } from '../../projections/pipelines/pipelineQueries.js';
+import { ValidationError } from '../../errors.js';
+import { isKeyFor, keyOfRow } from '../../projections/keysetPage.js';
+import { pipelineViewAsOf } from '../../projections/pipelines/pipelineAsOf.js';
+import {
+  findPipeline,
+  listPipelines,
+  PIPELINE_SORT_KEYS,
+  type PipelineFilter,
+} from '../../projections/pipelines/pipelineQueries.js';
 import { PIPELINE_CHANGED } from '../../projections/pipelines/pipelinesProjection.js';
-import type { PipelineView } from '../../projections/pipelines/pipelineView.js';
-import { toPipelineView } from '../../projections/pipelines/pipelineView.js';
+import { type PipelineView, toPipelineView } from '../../projections/pipelines/pipelineView.js';
 import type { ApiContext } from '../apiServices.js';
 import { authorize } from '../authorize.js';
-import { type CreatePipelineInput, toPipelineDefinition } from './pipelineInput.js';
-import { runCommand } from './runCommand.js';
+import { type ConnectionArgs, pageRequest, toConnection } from './connection.js';
+import { pipelineMutations } from './pipelineMutations.js';
+import { builtInPipelineTemplates } from './pipelineTemplates.js';
 
 interface PipelineChangeMessage {
   event: string;
@@ -17,56 +24,75 @@ interface PipelineChangeMessage {
   pipeline: PipelineView;
 }
 
-const runPipelineCommand = async (context: ApiContext, command: PipelineCommand) => {
-  authorize(context, `pipeline.${command.type}`);
-  const { pipelineId } = command.data;
-  const { position } = await runCommand(context, pipelineDecider, pipelineStreamId(pipelineId), command);
-  return { pipelineId, position };
-};
+interface PipelinesArgs extends ConnectionArgs {
+  filter?: PipelineFilter | null;
+  orderBy?: { field?: 'CREATED_AT' | 'UPDATED_AT' | 'NAME' | null; direction?: 'ASC' | 'DESC' | null } | null;
+}
+
+const SORT_FIELDS = { CREATED_AT: 'createdAt', UPDATED_AT: 'updatedAt', NAME: 'name' } as const;
+
+// A mapped type, so a step kind added to the domain does not compile until the schema has it.
+const STEP_TYPES: { [Kind in Step['kind']]: string } = { map: 'MapStep', filter: 'FilterStep' };
 
 // mercurius is CommonJS; Node's ESM loader cannot see its named exports, only the default.
 const { withFilter } = mercurius;
 
+const pipelineAsOf = async (context: ApiContext, id: string, asOf: string) => {
+  const at = new Date(asOf);
+  if (Number.isNaN(at.getTime())) {
+    throw new ValidationError([
+      { path: 'asOf', message: 'must be an ISO-8601 instant, such as 2026-01-31T12:00:00Z' },
+    ]);
+  }
+  return pipelineViewAsOf(
+    await context.services.eventStore.readStream(pipelineStreamId(id), { until: at }),
+    at,
+  );
+};
+
+const pipelines = async (_root: unknown, args: PipelinesArgs, context: ApiContext) => {
+  authorize(context, 'pipeline.read');
+  const field = SORT_FIELDS[args.orderBy?.field ?? 'CREATED_AT'];
+  const direction = args.orderBy?.direction === 'DESC' ? 'desc' : 'asc';
+  const sortKey = PIPELINE_SORT_KEYS[field];
+  const request = pageRequest(args, {
+    ordering: `pipelines:${field}:${direction}`,
+    isKey: isKeyFor(sortKey),
+  });
+  const list = await listPipelines(context.services.pool, args.filter ?? {}, {
+    orderBy: { field, direction },
+    after: request.after,
+    limit: request.limit,
+  });
+  return toConnection(request, list.rows, list.totalCount, {
+    keyOf: (row) => keyOfRow(sortKey, row),
+    toNode: toPipelineView,
+  });
+};
+
 /** Resolvers turn input into commands and queries; the rules live in the domain. */
 export const pipelineResolvers: IResolvers = {
   Query: {
-    pipeline: async (_root, { id }: { id: string }, context: ApiContext) => {
+    pipeline: async (_root, { id, asOf }: { id: string; asOf?: string | null }, context: ApiContext) => {
+      authorize(context, 'pipeline.read');
+      if (asOf) return pipelineAsOf(context, id, asOf);
       const row = await findPipeline(context.services.pool, id);
       return row && toPipelineView(row);
     },
-    pipelines: async (_root, args: { first: number; status?: string | null }, context: ApiContext) =>
-      (await listPipelines(context.services.pool, args)).map(toPipelineView),
+    pipelines,
+    pipelineTemplates: (_root, _args, context: ApiContext) => {
+      authorize(context, 'pipeline.read');
+      return builtInPipelineTemplates;
+    },
   },
-  Mutation: {
-    createPipeline: (_root, { input }: { input: CreatePipelineInput }, context: ApiContext) =>
-      runPipelineCommand(context, {
-        type: 'CreatePipeline',
-        data: {
-          // Derived from the idempotency key when there is one, so a retried create finds the
-          // stream of its first attempt rather than creating a second pipeline.
-          pipelineId: context.commandId
-            ? deterministicId(`pipeline:${context.commandId}`)
-            : context.services.newId(),
-          name: input.name,
-          definition: toPipelineDefinition(input),
-          createdAt: context.services.now().toISOString(),
-        },
-      }),
-    activatePipeline: (_root, { id }: { id: string }, context: ApiContext) =>
-      runPipelineCommand(context, {
-        type: 'ActivatePipeline',
-        data: { pipelineId: id, activatedAt: context.services.now().toISOString() },
-      }),
-    pausePipeline: (_root, { id }: { id: string }, context: ApiContext) =>
-      runPipelineCommand(context, {
-        type: 'PausePipeline',
-        data: { pipelineId: id, pausedAt: context.services.now().toISOString() },
-      }),
-  },
+  Mutation: pipelineMutations,
   Subscription: {
     pipelineChanged: {
       subscribe: withFilter(
-        (_root, _args, { pubsub }) => pubsub.subscribe(PIPELINE_CHANGED),
+        (_root, _args, context: ApiContext) => {
+          authorize(context, 'pipeline.read');
+          return context.pubsub.subscribe(PIPELINE_CHANGED);
+        },
         (message: PipelineChangeMessage, args: { id?: string | null }) =>
           !args.id || message.pipeline.id === args.id,
       ),
@@ -74,8 +100,7 @@ export const pipelineResolvers: IResolvers = {
     },
   },
   Step: {
-    // The schema has no type for filter steps yet, and the API cannot create one.
-    resolveType: (step: Step) => (step.kind === 'map' ? 'MapStep' : undefined),
+    resolveType: (step: Step) => STEP_TYPES[step.kind],
   },
   MapStep: {
     rename: (step: MapStep) => Object.entries(step.rename).map(([from, to]) => ({ from, to })),

@@ -1,5 +1,17 @@
 import type pg from 'pg';
-import { PIPELINE_COLUMNS, type PipelineRow } from './pipelineRow.js';
+import {
+  containsPattern,
+  type KeysetPage,
+  keysetClauses,
+  textSortKey,
+  timestampSortKey,
+} from '../keysetPage.js';
+import {
+  PIPELINE_COLUMNS,
+  PIPELINE_VERSION_COLUMNS,
+  type PipelineRow,
+  type PipelineVersionRow,
+} from './pipelineRow.js';
 
 export const findPipeline = async (pool: pg.Pool, id: string): Promise<PipelineRow | null> => {
   const { rows } = await pool.query<PipelineRow>(`SELECT ${PIPELINE_COLUMNS} FROM pipelines WHERE id = $1`, [
@@ -8,14 +20,66 @@ export const findPipeline = async (pool: pg.Pool, id: string): Promise<PipelineR
   return rows[0] ?? null;
 };
 
-/** Oldest first; `first` is capped so one query cannot read the whole table. */
-export const listPipelines = async (pool: pg.Pool, options: { first: number; status?: string | null }) => {
+/** The pipelines with these ids, in no particular order; missing ids are left out. */
+export const findPipelines = async (pool: pg.Pool, ids: readonly string[]): Promise<PipelineRow[]> => {
   const { rows } = await pool.query<PipelineRow>(
-    `SELECT ${PIPELINE_COLUMNS} FROM pipelines WHERE ($2::text IS NULL OR status = $2)
-     ORDER BY created_at, id LIMIT $1`,
-    [Math.min(Math.max(options.first, 0), 500), options.status ?? null],
+    `SELECT ${PIPELINE_COLUMNS} FROM pipelines WHERE id = ANY($1::text[])`,
+    [ids],
   );
   return rows;
+};
+
+/** Every version of these pipelines, by pipeline then version. */
+export const findPipelineVersions = async (
+  pool: pg.Pool,
+  pipelineIds: readonly string[],
+): Promise<PipelineVersionRow[]> => {
+  const { rows } = await pool.query<PipelineVersionRow>(
+    `SELECT ${PIPELINE_VERSION_COLUMNS} FROM pipeline_versions WHERE pipeline_id = ANY($1::text[])
+     ORDER BY pipeline_id, version`,
+    [pipelineIds],
+  );
+  return rows;
+};
+
+/** The orders a list of pipelines can take; the id breaks ties. */
+export const PIPELINE_SORT_KEYS = {
+  createdAt: timestampSortKey<PipelineRow>('created_at', (row) => row.created_at),
+  updatedAt: timestampSortKey<PipelineRow>('updated_at', (row) => row.updated_at),
+  name: textSortKey<PipelineRow>('name', (row) => row.name),
+};
+export type PipelineSortField = keyof typeof PIPELINE_SORT_KEYS;
+
+export interface PipelineFilter {
+  status?: string | null;
+  /** Part of the name, in any case, or the whole id. */
+  search?: string | null;
+}
+
+/** One page of pipelines (`page.limit` rows at most) and how many match the filter in all. */
+export const listPipelines = async (
+  pool: pg.Pool,
+  filter: PipelineFilter,
+  page: KeysetPage<PipelineSortField>,
+): Promise<{ rows: PipelineRow[]; totalCount: number }> => {
+  const filterSql = `($1::text IS NULL OR status = $1)
+    AND ($2::text IS NULL OR name ILIKE $2 OR id = $3)`;
+  const search = filter.search || null;
+  const filterParams = [filter.status ?? null, search && containsPattern(search), search];
+  const { field, direction } = page.orderBy;
+  const keyset = keysetClauses(PIPELINE_SORT_KEYS[field], direction, page.after, 5);
+  const [list, count] = await Promise.all([
+    pool.query<PipelineRow>(
+      `SELECT ${PIPELINE_COLUMNS} FROM pipelines WHERE ${filterSql} AND ${keyset.where}
+       ORDER BY ${keyset.orderBy} LIMIT $4`,
+      [...filterParams, page.limit, ...keyset.params],
+    ),
+    pool.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM pipelines WHERE ${filterSql}`,
+      filterParams,
+    ),
+  ]);
+  return { rows: list.rows, totalCount: count.rows[0]?.count ?? 0 };
 };
 
 /** Active pipelines, for processors that (re)start and must pick up what is already running. */
