@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { UserEvent } from '../../domain/users/userEvent.js';
 import type { RecordedEvent } from '../../infra/eventstore/eventStore.js';
+import { upcastEvent } from '../../infra/eventstore/upcast.js';
 import type { Projection } from '../projection.js';
 
 type Recorded<Type extends UserEvent['type']> = RecordedEvent<
@@ -176,7 +177,7 @@ export const usersProjection: Projection = {
     },
   ],
   async apply(client, events) {
-    for (const event of events) {
+    for (const event of events.map(upcastEvent)) {
       if (!isUserEvent(event)) continue;
       // The table above pairs each type with its handler; TypeScript cannot follow that through an index.
       await (handlers[event.type] as Apply<UserEvent['type']>)(client, event);
