@@ -81,7 +81,7 @@ const applyEvent = async (client: pg.ClientBase, event: RecordedEvent): Promise<
   const summary = summarizeEvent(event, {
     actor: actor ? (nameOf(`user-${actor}`) ?? actor) : SYSTEM_ACTOR,
     nameOf,
-    changedFields: digests && before ? changedFields(before, digests) : [],
+    changedFields: digests && before ? changedFields(before, digests) : null,
   });
   const { rows } = await client.query<AuditRow>(
     `INSERT INTO audit_log (${AUDIT_COLUMNS})

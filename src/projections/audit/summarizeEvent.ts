@@ -16,8 +16,8 @@ export interface SummaryFacts {
    * connector's name, a user's e-mail address, a run's pipeline, an alert's rule.
    */
   nameOf(streamId: string): string | undefined;
-  /** For an update, the paths of the fields that changed; never their values. */
-  changedFields: readonly string[];
+  /** For an update, the paths of the fields that changed, never their values; null when unknown. */
+  changedFields: readonly string[] | null;
 }
 
 export interface SummarizedEvent {
@@ -29,8 +29,12 @@ export interface SummarizedEvent {
 const MAX_LENGTH = 300;
 
 const short = (id: string) => id.slice(0, 8);
-const changes = (facts: SummaryFacts) =>
-  facts.changedFields.length === 0 ? 'nothing changed' : `changed ${facts.changedFields.join(', ')}`;
+const changes = ({ changedFields }: SummaryFacts) =>
+  changedFields === null
+    ? ''
+    : changedFields.length === 0
+      ? ': nothing changed'
+      : `: changed ${changedFields.join(', ')}`;
 
 type Summariser<Data> = (data: Data, facts: SummaryFacts) => string;
 type Summarisers = {
@@ -67,7 +71,7 @@ const summarisers: Summarisers = {
 
   ConnectorCreated: (d, f) => `${f.actor} created ${d.direction} connector ${d.name} (${d.kind})`,
   ConnectorConfigUpdated: (d, f) =>
-    `${f.actor} updated connector ${connector(d.connectorId, f)}: ${changes(f)}`,
+    `${f.actor} updated connector ${connector(d.connectorId, f)}${changes(f)}`,
   ConnectionTested: (d, f) =>
     `the connection test of connector ${connector(d.connectorId, f)} ${d.outcome === 'ok' ? 'passed' : 'failed'}`,
   ConnectorDeleted: (d, f) => `${f.actor} deleted connector ${connector(d.connectorId, f)}`,
@@ -78,7 +82,7 @@ const summarisers: Summarisers = {
   PipelineCreatedFromTemplate: (d, f) =>
     `${f.actor} created pipeline ${d.name} from template ${d.templateId}`,
   PipelineVersionSaved: (d, f) =>
-    `${f.actor} saved version ${d.version} of pipeline ${pipeline(d.pipelineId, f)}: ${changes(f)}`,
+    `${f.actor} saved version ${d.version} of pipeline ${pipeline(d.pipelineId, f)}${changes(f)}`,
   PipelineVersionPublished: (d, f) =>
     `${f.actor} published version ${d.version} of pipeline ${pipeline(d.pipelineId, f)}`,
   PipelineActivated: (d, f) => `${f.actor} activated pipeline ${pipeline(d.pipelineId, f)}`,
@@ -99,7 +103,7 @@ const summarisers: Summarisers = {
 
   AlertRuleCreated: (d, f) =>
     `${f.actor} created alert rule ${d.name} on pipeline ${pipeline(d.pipelineId, f)}`,
-  AlertRuleUpdated: (d, f) => `${f.actor} updated alert rule ${rule(d.ruleId, f)}: ${changes(f)}`,
+  AlertRuleUpdated: (d, f) => `${f.actor} updated alert rule ${rule(d.ruleId, f)}${changes(f)}`,
   AlertRuleEnabled: (d, f) => `${f.actor} enabled alert rule ${rule(d.ruleId, f)}`,
   AlertRuleDisabled: (d, f) => `${f.actor} disabled alert rule ${rule(d.ruleId, f)}`,
 

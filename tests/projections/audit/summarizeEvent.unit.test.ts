@@ -9,13 +9,13 @@ const names: Record<string, string> = {
   'run-run-1': '3f2a9c1d of pipeline Clean orders',
   'alert-a-1': '9d8c7b6a of rule Error rate high',
 };
-const facts = (changedFields: string[] = []): SummaryFacts => ({
+const facts = (changedFields: string[] | null = null): SummaryFacts => ({
   actor: 'ann',
   nameOf: (streamId) => names[streamId],
   changedFields,
 });
 const summary = (type: string, streamId: string, data: unknown, changed?: string[]) =>
-  summarizeEvent({ type, streamId, data }, facts(changed));
+  summarizeEvent({ type, streamId, data }, facts(changed ?? null));
 
 describe('summarizeEvent', () => {
   it('says who created which pipeline, by its name', () => {
@@ -44,6 +44,9 @@ describe('summarizeEvent', () => {
     ).toBe('ann updated connector Orders DB: changed config.headers.Authorization, config.url');
     expect(summary('AlertRuleUpdated', 'alertrule-r-1', { ruleId: 'r-1', name: 'Renamed' }, [])).toBe(
       'ann updated alert rule Error rate high: nothing changed',
+    );
+    expect(summary('AlertRuleUpdated', 'alertrule-r-1', { ruleId: 'r-1', name: 'Renamed' })).toBe(
+      'ann updated alert rule Error rate high',
     );
   });
 
