@@ -120,7 +120,7 @@ export const startProjection = async (options: ProjectionRunnerOptions): Promise
   return {
     name: projection.name,
     get isLeader() {
-      return leader !== null;
+      return leader?.active ?? false;
     },
     get position() {
       return leader?.position ?? position;

@@ -13,7 +13,7 @@ export interface ApplyTarget {
   /** The checkpoint as this runner last committed it: the compare of the compare-and-set. */
   position: number;
   /** For a rebuild: events done so far, the head it aims at and its rate, saved with its checkpoint. */
-  progress?: { done: number; head: number; rate: number };
+  progress?: { done: number; head: number; rate(done: number): number };
 }
 
 export interface BatchResult {
@@ -90,13 +90,13 @@ const moveCheckpoint = async (
     );
     return rowCount === 1;
   }
-  const progress = target.progress ?? { done: 0, head: last, rate: 0 };
+  const progress = target.progress ?? { done: 0, head: last, rate: () => 0 };
   const done = progress.done + count;
   const { rowCount } = await client.query(
     `UPDATE ${table} SET rebuild_position = $5, rebuild_done = $6, rebuild_total = $7, rebuild_rate = $8,
        updated_at = now()
      WHERE name = $1 AND leader = $2 AND rebuild_generation = $3 AND rebuild_position = $4`,
-    [...fence, done, estimateTotal(done, last, progress.head), progress.rate],
+    [...fence, done, estimateTotal(done, last, progress.head), progress.rate(done)],
   );
   return rowCount === 1;
 };

@@ -29,6 +29,8 @@ export interface ProjectionLeader {
   /** Resolves when leadership ends: stopped, or lost to another runner. */
   readonly done: Promise<void>;
   readonly position: number;
+  /** False from the moment leadership ends, while work in hand winds down. */
+  readonly active: boolean;
   /** Leadership is gone (lock connection lost): stop everything without writing to the row. */
   lose(): void;
   /** Clean stop: work in hand finishes, the row says `stopped`, leadership is handed back. */
@@ -243,6 +245,9 @@ export const startLeader = async (options: LeaderOptions): Promise<ProjectionLea
     done,
     get position() {
       return position;
+    },
+    get active() {
+      return ending === null;
     },
     lose,
     stop: () => end(true),

@@ -49,7 +49,7 @@ export const startRebuildWorker = (
         const progress = {
           done: target.done,
           head: Math.max(hooks.head(), last.position),
-          rate: rate.perSecond(),
+          rate: rate.perSecond,
         };
         const result = await applyBatch(context, { kind: 'rebuild', ...target, progress }, events);
         target.position = result.position;
@@ -85,11 +85,11 @@ const rateMeter = (done: number) => {
       samples.push({ at: Date.now(), done: now });
       while (samples.length > 2 && Date.now() - samples[1]!.at > RATE_WINDOW_MS) samples.shift();
     },
-    perSecond() {
+    /** The rate if `now` events were done at this instant. */
+    perSecond(now: number) {
       const first = samples[0]!;
-      const last = samples.at(-1)!;
-      const seconds = (last.at - first.at) / 1000;
-      return seconds > 0 ? (last.done - first.done) / seconds : 0;
+      const seconds = (Date.now() - first.at) / 1000;
+      return seconds > 0 ? (now - first.done) / seconds : 0;
     },
   };
 };

@@ -57,7 +57,12 @@ describe('a projection runner', () => {
       { id: 'live-1', count: 1 },
       { id: 'live-2', count: 1 },
     ]);
-    expect(bed.published.filter((message) => message.topic === 'tallyChanged').slice(-2)).toEqual([
+    expect(
+      bed.published
+        .filter((message) => message.topic === 'tallyChanged')
+        .map(({ topic, payload }) => ({ topic, payload }))
+        .slice(-2),
+    ).toEqual([
       { topic: 'tallyChanged', payload: { id: 'live-1', position: later - 1 } },
       { topic: 'tallyChanged', payload: { id: 'live-2', position: later } },
     ]);

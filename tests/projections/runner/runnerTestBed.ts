@@ -52,14 +52,21 @@ export const tallyProjection = (
   },
 });
 
-/** A schema with the event store and the runner's tables, and helpers to run projections on it. */
-export const runnerTestBed = async () => {
+/**
+ * A schema with the event store and the runner's tables, and helpers to run projections on it.
+ * `walkingSkeleton` stops the runner's tables where the walking skeleton left them (checkpoints only).
+ */
+export const runnerTestBed = async (options: { migrations?: 'current' | 'walkingSkeleton' } = {}) => {
   const { databaseUrl } = testServices();
   const schema = createTestSchema('runner');
   const pool = createPostgresPool({ connectionString: databaseUrl, schema, max: 6 });
-  await migrate(pool, schema, [...postgresEventStoreMigrations, ...projectionRunnerMigrations]);
+  const runnerMigrations =
+    options.migrations === 'walkingSkeleton'
+      ? projectionRunnerMigrations.slice(0, 1)
+      : projectionRunnerMigrations;
+  await migrate(pool, schema, [...postgresEventStoreMigrations, ...runnerMigrations]);
   const eventStore: EventStore = createPostgresEventStore({ pool, schema });
-  const published: { topic: string; payload: unknown }[] = [];
+  const published: { topic: string; payload: unknown; at: number }[] = [];
   const runners: ProjectionRunner[] = [];
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -69,7 +76,7 @@ export const runnerTestBed = async () => {
       schema,
       eventStore,
       projection,
-      publish: (topic, payload) => published.push({ topic, payload }),
+      publish: (topic, payload) => published.push({ topic, payload, at: Date.now() }),
       logger,
       batchSize: options.batchSize ?? 50,
       standbyRetryMs: 100,
