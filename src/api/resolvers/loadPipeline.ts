@@ -7,6 +7,7 @@ import {
 import type { PipelineDefinition } from '../../domain/pipelines/pipelineDefinition.js';
 import { TributaryError } from '../../errors.js';
 import type { EventStore } from '../../infra/eventstore/eventStore.js';
+import { upcastEvent } from '../../infra/eventstore/upcast.js';
 
 /**
  * A pipeline's state folded from its stream, for a command that needs another aggregate's
@@ -18,10 +19,12 @@ export const loadPipelineState = async (
   pipelineId: string,
 ): Promise<PipelineState> => {
   const events = await eventStore.readStream(pipelineStreamId(pipelineId));
-  return events.reduce(
-    (state, event) => pipelineDecider.evolve(state, event as unknown as PipelineEvent),
-    pipelineDecider.initialState,
-  );
+  return events
+    .map(upcastEvent)
+    .reduce(
+      (state, event) => pipelineDecider.evolve(state, event as unknown as PipelineEvent),
+      pipelineDecider.initialState,
+    );
 };
 
 /** The definition of `version` of the pipeline (its published version when null). */

@@ -2,6 +2,7 @@ import mercurius, { type IResolvers } from 'mercurius';
 import { pipelineStreamId } from '../../domain/pipelines/pipeline.js';
 import type { MapStep, Step } from '../../domain/pipelines/pipelineDefinition.js';
 import { ValidationError } from '../../errors.js';
+import { upcastEvent } from '../../infra/eventstore/upcast.js';
 import { isKeyFor, keyOfRow } from '../../projections/keysetPage.js';
 import { pipelineViewAsOf } from '../../projections/pipelines/pipelineAsOf.js';
 import {
@@ -44,10 +45,8 @@ const pipelineAsOf = async (context: ApiContext, id: string, asOf: string) => {
       { path: 'asOf', message: 'must be an ISO-8601 instant, such as 2026-01-31T12:00:00Z' },
     ]);
   }
-  return pipelineViewAsOf(
-    await context.services.eventStore.readStream(pipelineStreamId(id), { until: at }),
-    at,
-  );
+  const events = await context.services.eventStore.readStream(pipelineStreamId(id), { until: at });
+  return pipelineViewAsOf(events.map(upcastEvent), at);
 };
 
 const pipelines = async (_root: unknown, args: PipelinesArgs, context: ApiContext) => {

@@ -55,7 +55,8 @@ beforeAll(async () => {
   // Every statement the API sends through the pool, to count them per request.
   const query = bed.pool.query.bind(bed.pool);
   bed.pool.query = ((...args: Parameters<typeof query>) => {
-    statements.push(String(typeof args[0] === 'string' ? args[0] : args[0].text));
+    const sql = args[0] as string | { text: string };
+    statements.push(typeof sql === 'string' ? sql : sql.text);
     return query(...args);
   }) as typeof bed.pool.query;
   api = await buildApi({
