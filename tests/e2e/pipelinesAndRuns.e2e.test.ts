@@ -455,7 +455,7 @@ describe('pipelines and runs over GraphQL', () => {
     const { pipelineId } = await create('Runs');
     const live = subscribe(
       url,
-      `subscription ($pipelineId: ID) { runUpdated(pipelineId: $pipelineId) { event position run { id status counts { in } } } }`,
+      `subscription ($pipelineId: ID) { runUpdated(pipelineId: $pipelineId) { event position run { id status counts { in } pipeline { name } } } }`,
       { pipelineId },
     );
     await live.ready;
@@ -496,7 +496,8 @@ describe('pipelines and runs over GraphQL', () => {
       runUpdated: {
         event: 'RunCompleted',
         position: completed.position,
-        run: { id: runId, status: 'completed', counts: { in: 3_000_000_000 } },
+        // Run.pipeline comes through its loader, within a subscription too.
+        run: { id: runId, status: 'completed', counts: { in: 3_000_000_000 }, pipeline: { name: 'Runs' } },
       },
     });
     expect(live.received.map((m) => (m.data?.runUpdated as { event: string } | undefined)?.event)).toEqual([
