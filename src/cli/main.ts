@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { consumeCommand } from './consumeCommand.js';
 import { migrateCommand } from './migrateCommand.js';
 import { produceCommand } from './produceCommand.js';
+import { projectionsCommand } from './projectionsCommand.js';
 import { devCommand, startCommand } from './runCommands.js';
 import { UsageError } from './usageError.js';
 
@@ -20,6 +21,13 @@ Commands:
       --group <id>          Consumer group (default: a new one, reading from the beginning).
       --max <n>             Exit after n records.
       --latest              With a new group, read only records produced from now on.
+  projections status        Show every read model: status, generation, position, lag, rebuild, error.
+  projections rebuild <name>
+                            Rebuild a read model from the first event while the current one keeps
+                            serving, then swap it in. Shows progress (done/total, rate, ETA) on
+                            stderr and exits once swapped. A runner must be running (start, dev).
+      --no-wait             Only ask for the rebuild; do not follow it.
+  projections resume <name> Make a failed read model apply again from its checkpoint (after a fix).
 
 Environment: DATABASE_URL, KAFKA_BROKERS, REDIS_URL, PORT, HOST, LOG_LEVEL (see README.md).`;
 
@@ -29,6 +37,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   migrate: migrateCommand,
   produce: produceCommand,
   consume: consumeCommand,
+  projections: projectionsCommand,
 };
 
 const main = async () => {

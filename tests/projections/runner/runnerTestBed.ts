@@ -70,13 +70,19 @@ export const runnerTestBed = async (options: { migrations?: 'current' | 'walking
   const runners: ProjectionRunner[] = [];
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
-  const start = async (projection: Projection, options: { batchSize?: number } = {}) => {
+  const start = async (
+    projection: Projection,
+    options: { batchSize?: number; publish?: (topic: string, payload: unknown) => void } = {},
+  ) => {
     const runner = await startProjection({
       pool,
       schema,
       eventStore,
       projection,
-      publish: (topic, payload) => published.push({ topic, payload, at: Date.now() }),
+      publish: (topic, payload) => {
+        published.push({ topic, payload, at: Date.now() });
+        options.publish?.(topic, payload);
+      },
       logger,
       batchSize: options.batchSize ?? 50,
       standbyRetryMs: 100,
