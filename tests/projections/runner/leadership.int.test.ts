@@ -42,6 +42,7 @@ describe('projection runners in several processes', () => {
     const pid = await bed.leaderBackend('tally');
     await bed.pool.query('SELECT pg_terminate_backend($1)', [pid]);
     const killedAt = Date.now();
+    expect((await bed.status('tally'))!.position).toBeLessThan(head);
 
     // Then the standby takes over within seconds and finishes from the checkpoint
     await waitFor(async () => second.isLeader, 5_000);
