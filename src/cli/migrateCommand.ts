@@ -1,7 +1,6 @@
 import { loadConfig } from '../config.js';
-import { migrate } from '../infra/postgres/migrate.js';
 import { createLogger } from '../logger.js';
-import { openDatabase, platformMigrations } from '../platform.js';
+import { openDatabase, prepareDatabase } from '../platform.js';
 import { UsageError } from './usageError.js';
 
 export const migrateCommand = async (args: string[]) => {
@@ -9,8 +8,8 @@ export const migrateCommand = async (args: string[]) => {
   const config = loadConfig();
   const database = await openDatabase(config, createLogger(config));
   try {
-    await migrate(database.pool, config.databaseSchema, platformMigrations(config));
-    process.stdout.write(`Migrations applied to schema ${config.databaseSchema}.\n`);
+    await prepareDatabase(database.pool, config);
+    process.stdout.write(`Migrations applied to schema ${config.databaseSchema}, read models included.\n`);
   } finally {
     await database.stop();
   }

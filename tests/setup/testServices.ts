@@ -31,7 +31,13 @@ export async function dropTestSchema(databaseUrl: string, schema: string): Promi
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query(`drop schema if exists ${client.escapeIdentifier(schema)} cascade`);
+    // The projection runner keeps each read model in schemas named `<schema>__<projection>_g<N>`.
+    const { rows } = await client.query<{ name: string }>(
+      `select nspname as name from pg_namespace where nspname = $1 or starts_with(nspname, $1 || '__')`,
+      [schema],
+    );
+    for (const { name } of rows)
+      await client.query(`drop schema if exists ${client.escapeIdentifier(name)} cascade`);
   } finally {
     await client.end();
   }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { RecordedEvent } from '../../infra/eventstore/eventStore.js';
+import { upcastEvent } from '../../infra/eventstore/upcast.js';
 import { quoteIdentifier } from '../../infra/postgres/postgresPool.js';
 import type { LiveUpdate } from '../projection.js';
 import { generationSearchPath, inTransaction } from './generationSchema.js';
@@ -67,7 +68,7 @@ const commit = (context: RunnerContext, target: ApplyTarget, events: readonly Re
   inTransaction(context.pool, async (client) => {
     const last = events.at(-1)!.position;
     await client.query(`SET LOCAL search_path = ${generationSearchPath(target.schemaName, context.schema)}`);
-    const updates = await context.projection.apply(client, events);
+    const updates = await context.projection.apply(client, events.map(upcastEvent));
     const moved = await moveCheckpoint(client, context, target, events.length, last);
     if (!moved) throw new LeadershipLostError(context.projection.name);
     return { position: last, applied: events.length, updates, poison: null };

@@ -1,3 +1,4 @@
+import { upcastEvent } from '../../infra/eventstore/upcast.js';
 import { quoteIdentifier } from '../../infra/postgres/postgresPool.js';
 import { generationSearchPath, inTransaction, pointViews } from './generationSchema.js';
 import { CLEAR_REBUILD } from './leaderWrites.js';
@@ -43,7 +44,7 @@ export const swapGeneration = (context: RunnerContext, from: Generation, to: Gen
         ).filter((event) => event.position <= row.position);
         const last = events.at(-1);
         if (!last) break;
-        await context.projection.apply(client, events);
+        await context.projection.apply(client, events.map(upcastEvent));
         position = last.position;
       }
       await client.query(`SET LOCAL search_path = ${main}, public`);
