@@ -1,9 +1,16 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // graphql ships CommonJS (`main`) and ESM (`module`) copies. Node, and so Mercurius, loads
+    // the CommonJS one; Vite would give our code the other, and graphql refuses to mix objects
+    // of two copies ("from another module or realm"). One copy, as in production.
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['tests/**/*.unit.test.ts'],
@@ -12,6 +19,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'integration',
           include: ['tests/**/*.int.test.ts', 'tests/**/*.e2e.test.ts'],

@@ -9,11 +9,21 @@ export type ErrorCategory =
   | 'CONFLICT'
   | 'FORBIDDEN'
   | 'UNAUTHENTICATED'
+  | 'UNAVAILABLE'
   | 'INTERNAL';
 
 export const errorCodes = {
   VALIDATION_FAILED: { category: 'VALIDATION', message: 'The input is invalid' },
   INVALID_QUERY: { category: 'VALIDATION', message: 'The GraphQL operation is invalid' },
+  QUERY_TOO_COSTLY: {
+    category: 'VALIDATION',
+    message: 'The query asks for too much at once; ask for fewer items (first) or fewer fields',
+  },
+  QUERY_TOO_DEEP: { category: 'VALIDATION', message: 'The query nests selections too deeply' },
+  REQUEST_TOO_LARGE: {
+    category: 'VALIDATION',
+    message: 'The request body is larger than the server accepts',
+  },
   PIPELINE_NOT_FOUND: { category: 'NOT_FOUND', message: 'No pipeline has this id' },
   PIPELINE_ALREADY_EXISTS: { category: 'CONFLICT', message: 'A pipeline with this id already exists' },
   PIPELINE_ALREADY_ACTIVE: { category: 'CONFLICT', message: 'The pipeline is already active' },
@@ -68,6 +78,19 @@ export const errorCodes = {
   CONCURRENCY_CONFLICT: {
     category: 'CONFLICT',
     message: 'The stream changed since it was read; retry the command',
+  },
+  PROJECTION_NOT_FOUND: { category: 'NOT_FOUND', message: 'No projection has this name' },
+  PROJECTION_NOT_FAILED: {
+    category: 'CONFLICT',
+    message: 'The projection has not failed; there is nothing to resume',
+  },
+  PROJECTION_REBUILD_IN_PROGRESS: {
+    category: 'CONFLICT',
+    message: 'The projection is already being rebuilt',
+  },
+  CONSISTENCY_TIMEOUT: {
+    category: 'UNAVAILABLE',
+    message: 'The read models did not catch up with the requested position in time; retry later',
   },
   INTERNAL_ERROR: { category: 'INTERNAL', message: 'Something went wrong on our side' },
 } as const satisfies Record<string, { category: ErrorCategory; message: string }>;

@@ -4,7 +4,8 @@ import mercurius from 'mercurius';
 import type { Logger } from '../logger.js';
 import type { ApiServices } from './apiServices.js';
 import { formatGraphQLErrors } from './formatGraphQLErrors.js';
-import { resolvers } from './resolvers/resolvers.js';
+import { type ApiLimits, addQueryCostLimit, defaultApiLimits, mercuriusLimitOptions } from './queryLimits.js';
+import { loaders, resolvers } from './resolvers/resolvers.js';
 
 // SDL first: one file per area of the API in ./schema, base.graphql (scalars, root types) first.
 const schemaDir = new URL('./schema/', import.meta.url);
@@ -24,11 +25,14 @@ export interface ApiOptions {
   emitter: object;
   /** GraphiQL at /graphiql; off in production. */
   graphiql: boolean;
+  /** What one request may ask; `defaultApiLimits` for what is not given. */
+  limits?: Partial<ApiLimits>;
 }
 
 /** Fastify with Mercurius: GraphQL over HTTP at /graphql, subscriptions over WebSocket on the same path. */
 export const buildApi = async (options: ApiOptions) => {
-  const app = Fastify({ loggerInstance: options.logger });
+  const limits: ApiLimits = { ...defaultApiLimits, ...options.limits };
+  const app = Fastify({ loggerInstance: options.logger, bodyLimit: limits.maxBodyBytes });
   const context = (request: FastifyRequest) => ({
     services: options.services,
     actor: DEVELOPMENT_ACTOR,
@@ -38,13 +42,15 @@ export const buildApi = async (options: ApiOptions) => {
   await app.register(mercurius, {
     schema,
     resolvers,
+    loaders,
     context,
     graphiql: options.graphiql,
     jit: 1,
-    queryDepth: 12,
+    ...mercuriusLimitOptions(limits),
     errorFormatter: formatGraphQLErrors,
     subscription: { emitter: options.emitter, context: (_socket, request) => context(request) },
   });
+  addQueryCostLimit(app, limits);
   app.get('/health/live', async () => ({ status: 'ok' }));
   return app;
 };

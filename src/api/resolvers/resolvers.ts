@@ -1,5 +1,15 @@
-import type { IResolvers } from 'mercurius';
+import type { IResolvers, MercuriusLoaders } from 'mercurius';
+import { alertResolvers } from './alertResolvers.js';
+import { auditResolvers } from './auditResolvers.js';
+import { connectorResolvers } from './connectorResolvers.js';
+import { withConsistentWith } from './consistentWith.js';
+import { pipelineLoaders } from './pipelineLoaders.js';
 import { pipelineResolvers } from './pipelineResolvers.js';
+import { projectionResolvers } from './projectionResolvers.js';
+import { runLoaders } from './runLoaders.js';
+import { runResolvers } from './runResolvers.js';
+import { searchResolvers } from './searchResolvers.js';
+import { userResolvers } from './userResolvers.js';
 
 /** The API's version, as `apiVersion` answers it. */
 export const API_VERSION = '0.1.0';
@@ -12,7 +22,17 @@ const baseResolvers: IResolvers = {
  * Every area's resolvers, one module each (with its `src/api/schema/<area>.graphql`), merged
  * type by type. Two areas resolving the same field is a mistake, reported at start.
  */
-const areas: IResolvers[] = [baseResolvers, pipelineResolvers];
+const areas: IResolvers[] = [
+  baseResolvers,
+  pipelineResolvers,
+  runResolvers,
+  userResolvers,
+  connectorResolvers,
+  alertResolvers,
+  auditResolvers,
+  searchResolvers,
+  projectionResolvers,
+];
 
 export const mergeResolvers = (parts: readonly IResolvers[]): IResolvers => {
   const merged: Record<string, Record<string, unknown>> = {};
@@ -29,4 +49,15 @@ export const mergeResolvers = (parts: readonly IResolvers[]): IResolvers => {
   return merged as IResolvers;
 };
 
-export const resolvers = mergeResolvers(areas);
+// Every Query field honours X-Consistent-With (read-your-writes); see consistentWith.ts.
+export const resolvers = withConsistentWith(mergeResolvers(areas));
+
+/**
+ * Fields resolved through Mercurius loaders, batched per request (no query per parent), one
+ * module per area as above. A field is a loader or a resolver, never both.
+ */
+const loaderAreas: MercuriusLoaders[] = [pipelineLoaders, runLoaders];
+
+export const loaders = mergeResolvers(loaderAreas as IResolvers[]) as MercuriusLoaders;
+// Merged once more only to fail at start when a field is both a loader and a resolver.
+mergeResolvers([resolvers, loaders as IResolvers]);
