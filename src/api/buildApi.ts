@@ -1,19 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import Fastify, { type FastifyRequest } from 'fastify';
 import mercurius from 'mercurius';
 import type { Logger } from '../logger.js';
 import type { ApiServices } from './apiServices.js';
 import { formatGraphQLErrors } from './formatGraphQLErrors.js';
+import { loadSchema } from './loadSchema.js';
 import { type ApiLimits, addQueryCostLimit, defaultApiLimits, mercuriusLimitOptions } from './queryLimits.js';
 import { loaders, resolvers } from './resolvers/resolvers.js';
 
-// SDL first: one file per area of the API in ./schema, base.graphql (scalars, root types) first.
-const schemaDir = new URL('./schema/', import.meta.url);
-const schema = readdirSync(schemaDir)
-  .filter((file) => file.endsWith('.graphql'))
-  .sort((a, b) => (a === 'base.graphql' ? -1 : b === 'base.graphql' ? 1 : a.localeCompare(b)))
-  .map((file) => readFileSync(new URL(file, schemaDir), 'utf8'))
-  .join('\n');
+const schema = loadSchema();
 
 // The fixed actor of every operation until the accounts issue brings authentication.
 const DEVELOPMENT_ACTOR = 'dev';
