@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
-import { type Platform, startPlatform } from '../../src/platform.js';
+import type { Platform } from '../../src/platform.js';
 import { createTestSchema, dropTestSchema, testServices, uniqueTopic } from '../setup/testServices.js';
 import { waitFor } from '../setup/waitFor.js';
 import { type GraphQLResponse, graphql, subscribe } from './graphqlClient.js';
+import { startTestPlatform } from './testPlatform.js';
 
 const CREATE_PIPELINE = `mutation ($input: CreatePipelineInput!) { createPipeline(input: $input) { pipelineId position } }`;
 const CREATE_RULE = `mutation ($input: CreateAlertRuleInput!) { createAlertRule(input: $input) { ruleId position } }`;
@@ -77,14 +76,7 @@ const field = <T>(response: GraphQLResponse, name: string) => response.data?.[na
 const errorRate = { metric: 'errorRate', comparator: 'gt', threshold: 0.05, forSeconds: 60 };
 
 beforeAll(async () => {
-  const config = loadConfig({
-    DATABASE_URL: services.databaseUrl,
-    DATABASE_SCHEMA: schema,
-    REDIS_URL: services.redisUrl,
-    PORT: '0',
-    LOG_LEVEL: 'warn',
-  });
-  platform = await startPlatform(config, createLogger(config), ['api', 'projections']);
+  platform = await startTestPlatform(schema, { redis: true, roles: ['api', 'projections'] });
   url = platform.graphqlUrl!;
 });
 

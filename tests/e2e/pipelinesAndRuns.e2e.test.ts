@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
 import { connectorDecider, connectorStreamId } from '../../src/domain/connectors/connector.js';
 import { handleCommand } from '../../src/infra/eventstore/handleCommand.js';
-import { createLogger } from '../../src/logger.js';
-import { type Platform, startPlatform } from '../../src/platform.js';
+import type { Platform } from '../../src/platform.js';
 import { createTestSchema, dropTestSchema, testServices, uniqueTopic } from '../setup/testServices.js';
 import { waitFor } from '../setup/waitFor.js';
 import { type GraphQLResponse, graphql, subscribe } from './graphqlClient.js';
+import { startTestPlatform } from './testPlatform.js';
 
 const RESULT = '{ pipelineId version position }';
 const M = {
@@ -53,14 +52,7 @@ describe('pipelines and runs over GraphQL', () => {
 
   beforeAll(async () => {
     // The embedded log (no Kafka needed here) and Redis pub/sub, so live views cross Redis.
-    const config = loadConfig({
-      DATABASE_URL: services.databaseUrl,
-      DATABASE_SCHEMA: schema,
-      REDIS_URL: services.redisUrl,
-      PORT: '0',
-      LOG_LEVEL: 'fatal',
-    });
-    platform = await startPlatform(config, createLogger(config));
+    platform = await startTestPlatform(schema, { redis: true, env: { LOG_LEVEL: 'fatal' } });
     url = platform.graphqlUrl!;
   });
 

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
-import { type Platform, startPlatform } from '../../src/platform.js';
+import type { Platform } from '../../src/platform.js';
 import { createTestSchema, dropTestSchema, testServices, uniqueTopic } from '../setup/testServices.js';
 import { graphql } from './graphqlClient.js';
+import { startTestPlatform } from './testPlatform.js';
 
 const CREATE = `mutation Create($input: CreatePipelineInput!) {
   createPipeline(input: $input) { pipelineId position }
@@ -16,13 +15,7 @@ describe('read your writes', () => {
   let url: string;
 
   beforeAll(async () => {
-    const config = loadConfig({
-      DATABASE_URL: services.databaseUrl,
-      DATABASE_SCHEMA: schema,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-    });
-    platform = await startPlatform(config, createLogger(config));
+    platform = await startTestPlatform(schema);
     url = platform.graphqlUrl!;
   });
 

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
-import { type Platform, startPlatform } from '../../src/platform.js';
+import type { Platform } from '../../src/platform.js';
 import { createTestSchema, dropTestSchema, testServices } from '../setup/testServices.js';
 import { waitFor } from '../setup/waitFor.js';
 import { type GraphQLResponse, graphql } from './graphqlClient.js';
+import { startTestPlatform } from './testPlatform.js';
 import {
   ACCEPT_INVITATION,
   BOOTSTRAP_ADMIN,
@@ -54,16 +53,8 @@ let platform: Platform;
 let bare: Platform;
 let url: string;
 
-const start = (databaseSchema: string, secrets: Record<string, string>) => {
-  const config = loadConfig({
-    DATABASE_URL: services.databaseUrl,
-    DATABASE_SCHEMA: databaseSchema,
-    PORT: '0',
-    LOG_LEVEL: 'warn',
-    ...secrets,
-  });
-  return startPlatform(config, createLogger(config), ['api', 'projections']);
-};
+const start = (databaseSchema: string, secrets: Record<string, string>) =>
+  startTestPlatform(databaseSchema, { env: secrets, roles: ['api', 'projections'] });
 
 beforeAll(async () => {
   platform = await start(schema, { SECRETS_KEYS: `k1:${randomBytes(32).toString('base64')}` });

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
 import type { ConsumedRecord, Log } from '../../src/infra/log/log.js';
-import { createLogger } from '../../src/logger.js';
-import { type Platform, startPlatform } from '../../src/platform.js';
+import type { Platform } from '../../src/platform.js';
 import { deadLetterTopicOf } from '../../src/processors/pipelineProcessor.js';
 import { createTestSchema, dropTestSchema, testServices, uniqueTopic } from '../setup/testServices.js';
 import { waitFor } from '../setup/waitFor.js';
 import { graphql, subscribe } from './graphqlClient.js';
+import { startTestPlatform } from './testPlatform.js';
 
 const CREATE = `mutation Create($input: CreatePipelineInput!) {
   createPipeline(input: $input) { pipelineId position }
@@ -50,16 +49,7 @@ describe.each([
   const schema = createTestSchema(kafka ? 'e2e_kafka' : 'e2e_embedded');
   let platform: Platform;
   let url: string;
-  const start = () => {
-    const config = loadConfig({
-      DATABASE_URL: services.databaseUrl,
-      DATABASE_SCHEMA: schema,
-      ...(kafka && { KAFKA_BROKERS: services.kafkaBrokers.join(','), REDIS_URL: services.redisUrl }),
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-    });
-    return startPlatform(config, createLogger(config));
-  };
+  const start = () => startTestPlatform(schema, { kafka, redis: kafka });
 
   beforeAll(async () => {
     platform = await start();
