@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import pg from 'pg';
 import type { EventStore } from '../infra/eventstore/eventStore.js';
+import { interruptibleSleep } from '../infra/timing/interruptibleSleep.js';
 import type { Logger } from '../logger.js';
 import type { Projection } from './projection.js';
 import { leaderLock } from './runner/leaderLock.js';
@@ -60,7 +61,7 @@ export const startProjection = async (options: ProjectionRunnerOptions): Promise
   let leader: ProjectionLeader | null = null;
   let position = 0;
   let stopped = false;
-  let wake: (() => void) | null = null;
+  const idle = interruptibleSleep();
 
   const lock = leaderLock({
     connect:
@@ -72,16 +73,7 @@ export const startProjection = async (options: ProjectionRunnerOptions): Promise
     onLost: () => leader?.lose(),
   });
 
-  const standBy = () =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, standbyRetryMs);
-      function done() {
-        clearTimeout(timer);
-        wake = null;
-        resolve();
-      }
-      wake = done;
-    });
+  const standBy = () => idle.sleep(standbyRetryMs);
 
   const loop = async () => {
     while (!stopped) {
@@ -127,7 +119,7 @@ export const startProjection = async (options: ProjectionRunnerOptions): Promise
     },
     async stop() {
       stopped = true;
-      wake?.();
+      idle.wake();
       await leader?.stop();
       await running;
       await lock.close();

@@ -1,3 +1,5 @@
+import { interruptibleSleep } from '../timing/interruptibleSleep.js';
+
 export interface PollingSubscriptionOptions<Item> {
   after: number;
   read(after: number): Promise<Item[]>;
@@ -20,22 +22,13 @@ export const subscribeByPolling = <Item>(options: PollingSubscriptionOptions<Ite
   let checkpoint = options.after;
   let stopped = false;
   let hinted = false;
-  let wake: (() => void) | null = null;
+  const idle = interruptibleSleep();
   const unlisten = options.listen(() => {
     hinted = true;
-    wake?.();
+    idle.wake();
   });
 
-  const sleep = () =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, idlePollMs);
-      function done() {
-        clearTimeout(timer);
-        wake = null;
-        resolve();
-      }
-      wake = done;
-    });
+  const sleep = () => idle.sleep(idlePollMs);
 
   const loop = async () => {
     while (!stopped) {
@@ -60,7 +53,7 @@ export const subscribeByPolling = <Item>(options: PollingSubscriptionOptions<Ite
   return {
     async stop() {
       stopped = true;
-      wake?.();
+      idle.wake();
       await running;
       unlisten();
     },
