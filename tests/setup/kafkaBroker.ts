@@ -142,8 +142,17 @@ async function formattedStorage(libs: string, jvm: string[]): Promise<string> {
   const properties = `${staging}.properties`;
   rmSync(staging, { recursive: true, force: true });
   writeFileSync(properties, serverProperties(9092, 9093, staging));
+  // A base64url id may start with "-", which the storage tool would read as an option (Kafka's
+  // own Uuid.randomUuid skips such ids for that reason); the "=" form takes it as a value.
   const clusterId = randomBytes(16).toString('base64url');
-  await run('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties])
+  await run('java', [
+    ...jvm,
+    'kafka.tools.StorageTool',
+    'format',
+    `--cluster-id=${clusterId}`,
+    '-c',
+    properties,
+  ])
     .catch((error: Error & { stdout?: string }) => {
       throw new Error(`formatting Kafka storage failed: ${error.message}${error.stdout ?? ''}`, {
         cause: error,
