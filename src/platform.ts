@@ -133,7 +133,12 @@ export const openDatabase = async (config: Config, logger: Logger): Promise<Data
       databaseUrl = embedded.connectionString;
     }
   }
-  const pool = createPostgresPool({ connectionString: databaseUrl, schema: config.databaseSchema });
+  const pool = createPostgresPool({
+    connectionString: databaseUrl,
+    schema: config.databaseSchema,
+    onIdleError: (error) =>
+      logger.warn({ err: error }, 'an idle PostgreSQL connection was closed by the server'),
+  });
   stops.push(() => pool.end());
   return {
     databaseUrl,

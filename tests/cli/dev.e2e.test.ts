@@ -26,8 +26,16 @@ describe('tributary dev on the embedded default', () => {
   let env: Record<string, string>;
   let dev: ChildProcess | undefined;
 
+  let output = '';
   const startDev = async () => {
     dev = spawnCli(['dev'], env);
+    output = '';
+    dev.stdout?.on('data', (chunk) => {
+      output += chunk;
+    });
+    dev.stderr?.on('data', (chunk) => {
+      output += chunk;
+    });
     const [, url] = await waitForOutput(dev, /GraphQL:\s+(\S+)/);
     return url!;
   };
@@ -74,7 +82,9 @@ describe('tributary dev on the embedded default', () => {
     expect(JSON.parse(consumed.stdout)).toMatchObject({ key: 'o-1', value: { id: 'o-1', amount: 10 } });
 
     // When dev stops and starts again on the same data folder
-    expect(await stop(dev!)).toBe(0);
+    // (with what it printed, so a failed stop explains itself)
+    const code = await stop(dev!);
+    expect({ code, output }).toEqual({ code: 0, output: expect.stringContaining('stopped.') });
     url = await startDev();
 
     // Then the pipeline is still there, still active, and still processing
