@@ -55,7 +55,9 @@ describe('a projection whose handler throws', () => {
     // When the handler is fixed and the projection is resumed
     broken = false;
     const resumed = await requestResume(bed.pool, 'tally');
-    expect(resumed.status).toBe('failed');
+    // The answer reads the status after recording the request; a quick leader may already have
+    // taken it up by then (a race seen in CI), so either state is right here.
+    expect(['failed', 'running']).toContain(resumed.status);
 
     // Then it continues from its checkpoint, the error cleared
     await waitFor(async () => (await bed.status('tally'))?.position === more);
