@@ -1,3 +1,4 @@
+import type pg from 'pg';
 /** Ascending or descending, as list queries take it. */
 export type SortDirection = 'asc' | 'desc';
 
@@ -81,3 +82,33 @@ export const textSortKey = <Row>(column: string, read: (row: Row) => string): So
   cursorValue: read,
   accepts: () => true,
 });
+
+/**
+ * One page of a read model's rows, and how many rows its filter matches in all. `filterSql`
+ * uses the parameters `$1..$n` of `filterParams`; the page's own parameters follow them.
+ */
+export const readKeysetPage = async <Row extends pg.QueryResultRow>(
+  pool: pg.Pool,
+  options: {
+    table: string;
+    columns: string;
+    filterSql: string;
+    filterParams: readonly unknown[];
+    sortKey: SortKey<Row>;
+    page: KeysetPage<string>;
+  },
+): Promise<{ rows: Row[]; totalCount: number }> => {
+  const { table, columns, filterSql, filterParams, sortKey, page } = options;
+  const keyset = keysetClauses(sortKey, page.orderBy.direction, page.after, filterParams.length + 2);
+  const [list, count] = await Promise.all([
+    pool.query<Row>(
+      `SELECT ${columns} FROM ${table} WHERE ${filterSql} AND ${keyset.where}
+       ORDER BY ${keyset.orderBy} LIMIT $${filterParams.length + 1}`,
+      [...filterParams, page.limit, ...keyset.params],
+    ),
+    pool.query<{ count: number }>(`SELECT count(*)::int AS count FROM ${table} WHERE ${filterSql}`, [
+      ...filterParams,
+    ]),
+  ]);
+  return { rows: list.rows, totalCount: count.rows[0]?.count ?? 0 };
+};

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { ConnectorDirection, ConnectorKind } from '../../domain/connectors/connectorConfig.js';
-import { type KeysetPage, keysetClauses, textSortKey, timestampSortKey } from '../keysetPage.js';
+import { type KeysetPage, readKeysetPage, textSortKey, timestampSortKey } from '../keysetPage.js';
 import { CONNECTOR_COLUMNS, type ConnectorRow } from './connectorRow.js';
 
 /** The orders a list of connectors can take. */
@@ -34,18 +34,13 @@ export const listConnectors = async (
   const filterSql = `($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR direction = $2)
     AND ($3 OR NOT deleted)`;
   const filterParams = [filter.kind ?? null, filter.direction ?? null, filter.includeDeleted === true];
-  const { field, direction } = page.orderBy;
-  const keyset = keysetClauses(CONNECTOR_SORT_KEYS[field], direction, page.after, 5);
-  const [list, count] = await Promise.all([
-    pool.query<ConnectorRow>(
-      `SELECT ${CONNECTOR_COLUMNS} FROM connectors WHERE ${filterSql} AND ${keyset.where}
-       ORDER BY ${keyset.orderBy} LIMIT $4`,
-      [...filterParams, page.limit, ...keyset.params],
-    ),
-    pool.query<{ count: number }>(
-      `SELECT count(*)::int AS count FROM connectors WHERE ${filterSql}`,
-      filterParams,
-    ),
-  ]);
-  return { rows: list.rows, totalCount: count.rows[0]?.count ?? 0 };
+  const { rows, totalCount } = await readKeysetPage<ConnectorRow>(pool, {
+    table: 'connectors',
+    columns: CONNECTOR_COLUMNS,
+    filterSql,
+    filterParams,
+    sortKey: CONNECTOR_SORT_KEYS[page.orderBy.field],
+    page,
+  });
+  return { rows, totalCount };
 };

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import {
   containsPattern,
   type KeysetPage,
-  keysetClauses,
+  readKeysetPage,
   textSortKey,
   timestampSortKey,
 } from '../keysetPage.js';
@@ -66,20 +66,15 @@ export const listPipelines = async (
     AND ($2::text IS NULL OR name ILIKE $2 OR id = $3)`;
   const search = filter.search || null;
   const filterParams = [filter.status ?? null, search && containsPattern(search), search];
-  const { field, direction } = page.orderBy;
-  const keyset = keysetClauses(PIPELINE_SORT_KEYS[field], direction, page.after, 5);
-  const [list, count] = await Promise.all([
-    pool.query<PipelineRow>(
-      `SELECT ${PIPELINE_COLUMNS} FROM pipelines WHERE ${filterSql} AND ${keyset.where}
-       ORDER BY ${keyset.orderBy} LIMIT $4`,
-      [...filterParams, page.limit, ...keyset.params],
-    ),
-    pool.query<{ count: number }>(
-      `SELECT count(*)::int AS count FROM pipelines WHERE ${filterSql}`,
-      filterParams,
-    ),
-  ]);
-  return { rows: list.rows, totalCount: count.rows[0]?.count ?? 0 };
+  const { rows, totalCount } = await readKeysetPage<PipelineRow>(pool, {
+    table: 'pipelines',
+    columns: PIPELINE_COLUMNS,
+    filterSql,
+    filterParams,
+    sortKey: PIPELINE_SORT_KEYS[page.orderBy.field],
+    page,
+  });
+  return { rows, totalCount };
 };
 
 /** Active pipelines, for processors that (re)start and must pick up what is already running. */

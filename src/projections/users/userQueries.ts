@@ -4,7 +4,7 @@ import type { UserStatus } from '../../domain/users/userState.js';
 import {
   containsPattern,
   type KeysetPage,
-  keysetClauses,
+  readKeysetPage,
   textSortKey,
   timestampSortKey,
 } from '../keysetPage.js';
@@ -62,25 +62,20 @@ export const listUsers = async (
   const filterSql = `($1::text IS NULL OR role = $1) AND ($2::text IS NULL OR status = $2)
     AND ($3::text IS NULL OR email ILIKE $3)`;
   const filterParams = [filter.role ?? null, filter.status ?? null, search];
-  const { field, direction } = page.orderBy;
-  const keyset = keysetClauses(USER_SORT_KEYS[field], direction, page.after, 5);
-  const [list, count] = await Promise.all([
-    pool.query<UserRow>(
-      `SELECT ${USER_COLUMNS} FROM users WHERE ${filterSql} AND ${keyset.where}
-       ORDER BY ${keyset.orderBy} LIMIT $4`,
-      [...filterParams, page.limit, ...keyset.params],
-    ),
-    pool.query<{ count: number }>(
-      `SELECT count(*)::int AS count FROM users WHERE ${filterSql}`,
-      filterParams,
-    ),
-  ]);
+  const { rows, totalCount } = await readKeysetPage<UserRow>(pool, {
+    table: 'users',
+    columns: USER_COLUMNS,
+    filterSql,
+    filterParams,
+    sortKey: USER_SORT_KEYS[page.orderBy.field],
+    page,
+  });
   return {
-    rows: list.rows,
+    rows,
     apiKeys: await apiKeysOf(
       pool,
-      list.rows.map((row) => row.id),
+      rows.map((row) => row.id),
     ),
-    totalCount: count.rows[0]?.count ?? 0,
+    totalCount,
   };
 };
