@@ -27,8 +27,11 @@ export const postgresNotifications = (pool: pg.Pool): PostgresNotifications => {
         for (const listener of listeners.get(message.channel) ?? []) listener();
       });
       fresh.on('error', () => {
+        // Already handed back (on close, or replaced): releasing twice would throw. The listener
+        // stays attached so the error is not an unhandled 'error' event either.
+        if (client !== fresh) return;
+        client = null;
         fresh.release(true);
-        if (client === fresh) client = null;
         connecting = null;
         if (!closed && listeners.size > 0) setTimeout(() => void listenAll(), RECONNECT_DELAY_MS).unref();
       });
