@@ -12,7 +12,8 @@ export interface LiveUpdate {
  * A read model built from the global log. `apply` runs inside the transaction that also moves
  * the projection's checkpoint, so a crash neither loses nor doubles an effect. It must still
  * be idempotent per event (guard on the position), because a rebuild or a takeover may hand it
- * events it has already seen.
+ * events it has already seen. Events arrive upcast to their current shape: the runner does
+ * that, once, for every projection.
  */
 export interface Projection {
   name: string;

@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import type { RecordedEvent } from '../../infra/eventstore/eventStore.js';
-import { upcastEvent } from '../../infra/eventstore/upcast.js';
 import type { LiveUpdate, Projection } from '../projection.js';
 import { ALERT_VIEW, type AlertRow, toAlertView } from './alertRow.js';
 import { toAlertRuleView } from './alertRuleRow.js';
@@ -107,7 +106,7 @@ export const alertsProjection: Projection = {
   ],
   async apply(client, events) {
     const updates: LiveUpdate[] = [];
-    for (const event of events.map(upcastEvent)) {
+    for (const event of events) {
       const position = String(event.position);
       if (isRuleEvent(event)) {
         const row = await writeAlertRule(client, event);

@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import type { RecordedEvent } from '../../infra/eventstore/eventStore.js';
-import { upcastEvent } from '../../infra/eventstore/upcast.js';
 import type { LiveUpdate, Projection } from '../projection.js';
 import { AUDIT_COLUMNS, type AuditRow, toAuditEntryView } from './auditEntry.js';
 import { referencedStreams, subjectUpdateOf } from './auditSubjects.js';
@@ -23,7 +22,7 @@ interface SubjectRow {
 /**
  * The `audit_log` read model: one row per event of every stream, keyed by its global position,
  * with who, when, why (correlation) and a one-line summary, of the event brought to its current
- * shape (`upcastEvent`). Data is stored only as `redactSecrets` leaves it. `audit_subjects` remembers the names of subjects (and digests of
+ * shape (the runner upcasts every event before `apply`). Data is stored only as `redactSecrets` leaves it. `audit_subjects` remembers the names of subjects (and digests of
  * their settings) so summaries can say "updated connector Orders DB: changed config.url".
  * A redelivered event hits the position key and changes nothing.
  */
@@ -60,7 +59,7 @@ export const auditProjection: Projection = {
   ],
   async apply(client, events) {
     const updates: LiveUpdate[] = [];
-    for (const event of events.map(upcastEvent)) {
+    for (const event of events) {
       const row = await applyEvent(client, event);
       if (row) updates.push({ topic: AUDIT_EVENT, payload: toAuditEntryView(row) });
     }

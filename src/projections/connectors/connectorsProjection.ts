@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import type { ConnectorEvent } from '../../domain/connectors/connector.js';
 import type { RecordedEvent } from '../../infra/eventstore/eventStore.js';
-import { upcastEvent } from '../../infra/eventstore/upcast.js';
 import type { Projection } from '../projection.js';
 import { maskSecrets } from './maskSecrets.js';
 
@@ -107,7 +106,7 @@ export const connectorsProjection: Projection = {
     },
   ],
   async apply(client, events) {
-    for (const event of events.map(upcastEvent)) {
+    for (const event of events) {
       if (!isConnectorEvent(event)) continue;
       // The table above pairs each type with its handler; TypeScript cannot follow that through an index.
       await (handlers[event.type] as Apply<ConnectorEvent['type']>)(client, event);

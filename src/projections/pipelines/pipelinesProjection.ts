@@ -1,6 +1,5 @@
 import type { PipelineEvent } from '../../domain/pipelines/pipeline.js';
 import type { RecordedEvent } from '../../infra/eventstore/eventStore.js';
-import { upcastEvent } from '../../infra/eventstore/upcast.js';
 import type { LiveUpdate, Projection } from '../projection.js';
 import { pipelineMigrations } from './pipelineMigrations.js';
 import { toPipelineView } from './pipelineView.js';
@@ -38,7 +37,7 @@ export const pipelinesProjection: Projection = {
   migrations: pipelineMigrations,
   async apply(client, events) {
     const updates: LiveUpdate[] = [];
-    for (const event of events.map(upcastEvent)) {
+    for (const event of events) {
       if (!isPipelineEvent(event)) continue;
       const row = await writePipelineEvent(client, event);
       if (!row) continue;

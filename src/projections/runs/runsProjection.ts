@@ -1,6 +1,5 @@
 import type { RunEvent } from '../../domain/runs/run.js';
 import type { RecordedEvent } from '../../infra/eventstore/eventStore.js';
-import { upcastEvent } from '../../infra/eventstore/upcast.js';
 import type { LiveUpdate, Projection } from '../projection.js';
 import { toRunView } from './runView.js';
 import { writeRunEvent } from './runWrites.js';
@@ -60,7 +59,7 @@ export const runsProjection: Projection = {
   ],
   async apply(client, events) {
     const updates: LiveUpdate[] = [];
-    for (const event of events.map(upcastEvent)) {
+    for (const event of events) {
       if (!isRunEvent(event)) continue;
       const row = await writeRunEvent(client, event);
       if (!row) continue;

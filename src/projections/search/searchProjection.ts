@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import type { RecordedEvent } from '../../infra/eventstore/eventStore.js';
-import { upcastEvent } from '../../infra/eventstore/upcast.js';
 import type { Projection } from '../projection.js';
 import {
   describeDocument,
@@ -48,7 +47,7 @@ export const searchProjection: Projection = {
     },
   ],
   async apply(client, events) {
-    for (const event of events.map(upcastEvent)) await applyEvent(client, event);
+    for (const event of events) await applyEvent(client, event);
     return [];
   },
 };

@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import type { UserEvent } from '../../domain/users/userEvent.js';
 import type { RecordedEvent } from '../../infra/eventstore/eventStore.js';
-import { upcastEvent } from '../../infra/eventstore/upcast.js';
 import type { Projection } from '../projection.js';
 
 type Recorded<Type extends UserEvent['type']> = RecordedEvent<
@@ -177,7 +176,7 @@ export const usersProjection: Projection = {
     },
   ],
   async apply(client, events) {
-    for (const event of events.map(upcastEvent)) {
+    for (const event of events) {
       if (!isUserEvent(event)) continue;
       // The table above pairs each type with its handler; TypeScript cannot follow that through an index.
       await (handlers[event.type] as Apply<UserEvent['type']>)(client, event);
