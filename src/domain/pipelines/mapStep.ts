@@ -3,12 +3,15 @@ import type { FieldProblem } from '../../errors.js';
 /**
  * Reshapes a record field by field. `rename` maps an incoming field name to its new name;
  * `drop` lists incoming fields left out. Both name fields of the incoming record, so their
- * order does not matter.
+ * order does not matter. `set` computes fields: each maps a field name to a CEL expression
+ * over the incoming record (`amount * 100`, `upper(country)`), and adds or replaces it.
  */
 export interface MapStep {
   kind: 'map';
   rename: Record<string, string>;
   drop: string[];
+  /** Absent in map steps saved before computed fields existed. */
+  set?: Record<string, string>;
 }
 
 const FIELD_NAME = /^[^\s]{1,128}$/;

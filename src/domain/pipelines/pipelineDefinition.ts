@@ -1,9 +1,23 @@
 import type { FieldProblem } from '../../errors.js';
+import type { CastStep } from './castStep.js';
+import type { DedupeStep } from './dedupeStep.js';
+import type { DefaultStep } from './defaultStep.js';
+import type { DropStep } from './dropStep.js';
+import type { EnrichStep } from './enrichStep.js';
 import { type FilterStep, validateFilterStep } from './filterStep.js';
 import { type MapStep, validateMapStep } from './mapStep.js';
+import type { RenameStep } from './renameStep.js';
+import type { ValidateStep } from './validateStep.js';
 
+export type { CastStep, CastType } from './castStep.js';
+export type { DedupeStep } from './dedupeStep.js';
+export type { DefaultStep } from './defaultStep.js';
+export type { DropStep } from './dropStep.js';
+export type { EnrichLookup, EnrichStep } from './enrichStep.js';
 export type { FilterStep } from './filterStep.js';
 export type { MapStep } from './mapStep.js';
+export type { RenameStep } from './renameStep.js';
+export type { ValidateStep } from './validateStep.js';
 
 /**
  * A pipeline version is data: where records come from, the steps that reshape them, where they
@@ -13,7 +27,29 @@ export interface PipelineDefinition {
   source: PipelineSource;
   steps: Step[];
   sink: PipelineSink;
+  /**
+   * At least once unless the version asks for exactly once (Kafka transactions: sink records
+   * and source offsets commit together). Absent in versions saved before it existed.
+   */
+  delivery?: DeliveryGuarantee;
+  /** How a record whose step fails for a passing reason (a lookup timing out) is tried again. */
+  retry?: RetryPolicy;
 }
+
+export type DeliveryGuarantee = 'at-least-once' | 'exactly-once';
+
+/**
+ * `maxAttempts` counts the first try: 1 means no retry. The wait doubles from `backoffMs` up
+ * to `maxBackoffMs`. Failures that would fail again the same way (a bad cast, an invalid
+ * record) are not retried: they go to the DLQ at once.
+ */
+export interface RetryPolicy {
+  maxAttempts: number;
+  backoffMs: number;
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 3, backoffMs: 200, maxBackoffMs: 5_000 };
 
 export type PipelineSource = TopicSource | ConnectorReference;
 export type PipelineSink = TopicSink | ConnectorReference;
@@ -21,10 +57,16 @@ export type PipelineSink = TopicSink | ConnectorReference;
 export interface TopicSource {
   topic: string;
   format: RecordFormat;
+  /** The Avro schema of the records, as JSON text; required when `format` is avro. */
+  schema?: string;
 }
 
 export interface TopicSink {
   topic: string;
+  /** JSON when absent (sinks saved before formats existed). */
+  format?: RecordFormat;
+  /** The Avro schema records are written with, as JSON text; required when `format` is avro. */
+  schema?: string;
 }
 
 /** A source or sink that a connector describes (its system, location and credentials). */
@@ -32,9 +74,22 @@ export interface ConnectorReference {
   connectorId: string;
 }
 
-export type RecordFormat = 'json';
+/**
+ * JSON: one JSON object per record. Avro: Avro's single-object encoding (a two-byte marker,
+ * the schema's 64-bit Rabin fingerprint, then the binary record), with the version's schema.
+ */
+export type RecordFormat = 'json' | 'avro';
 
-export type Step = MapStep | FilterStep;
+export type Step =
+  | MapStep
+  | FilterStep
+  | RenameStep
+  | DropStep
+  | CastStep
+  | DefaultStep
+  | DedupeStep
+  | EnrichStep
+  | ValidateStep;
 
 export const isConnectorReference = (end: PipelineSource | PipelineSink): end is ConnectorReference =>
   Object.hasOwn(end, 'connectorId');

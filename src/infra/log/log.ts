@@ -21,6 +21,19 @@ export interface Log {
   ensureTopic(topic: string, options?: { partitions?: number }): Promise<void>;
   produce(topic: string, records: readonly LogRecord[]): Promise<void>;
   consume(options: ConsumeOptions): Promise<LogConsumer>;
+  /** Per partition of the topic, the offset the next record produced there will get (Kafka's high watermark). */
+  endOffsets(topic: string): Promise<Map<number, number>>;
+  /**
+   * Per partition of the topic, the group's committed offset: the next offset it will read.
+   * A partition the group never committed is absent.
+   */
+  committedOffsets(groupId: string, topic: string): Promise<Map<number, number>>;
+  /**
+   * Moves the group's committed offsets on every partition of the topic: to the first record at
+   * or after `timestamp` (the end where none is), to `offset` (clamped to what the partition
+   * holds), or to the earliest record. The group must have no running consumer.
+   */
+  resetGroupOffsets(groupId: string, topic: string, to: OffsetReset): Promise<void>;
   /** Stops every consumer (as `LogConsumer.stop` does) and disconnects; calling it again does nothing. */
   close(): Promise<void>;
 }
@@ -51,11 +64,30 @@ export interface ConsumedBatch {
   records: readonly ConsumedRecord[];
 }
 
+export type OffsetReset = { timestamp: number } | { offset: number } | 'earliest';
+
 export interface ConsumeOptions {
   groupId: string;
   topics: readonly string[];
   fromBeginning?: boolean;
-  eachBatch(batch: ConsumedBatch): Promise<void>;
+  /**
+   * Exactly once: what the handler produces through `context.produce` and the batch's offset
+   * commit atomically (a Kafka transaction; one PostgreSQL transaction on the embedded log), or
+   * not at all when the handler throws. Consumers of this log read committed records only.
+   * Each partition gets its own transactional producer, so a consumer that lost its partition
+   * (a zombie) is fenced off and cannot commit after the new owner started.
+   */
+  transactional?: boolean;
+  eachBatch(batch: ConsumedBatch, context: BatchContext): Promise<void>;
+}
+
+/** What a batch handler may do within its batch. */
+export interface BatchContext {
+  /**
+   * Produces as `Log.produce` does; in a transactional consumer, as part of the batch's
+   * transaction: visible to others only when the batch commits.
+   */
+  produce(topic: string, records: readonly LogRecord[]): Promise<void>;
 }
 
 export interface LogConsumer {
