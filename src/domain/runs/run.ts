@@ -2,8 +2,10 @@ import { type FieldProblem, TributaryError, ValidationError } from '../../errors
 import { assertNever, type Decider } from '../decider.js';
 import { type PipelineState, publishedVersionsOf } from '../pipelines/pipeline.js';
 import { inFlightOf, type RunCounts, type RunProgress, validateRunProgress } from './runProgress.js';
+import { normalizeStartFrom, type RunStartFrom, validateStartFrom } from './runStartFrom.js';
 
 export type { RunCounts, RunProgress } from './runProgress.js';
+export type { RunStartFrom } from './runStartFrom.js';
 
 /** A batch run ends when its bounded source is drained; a streaming run lasts until stopped. */
 export type RunKind = 'batch' | 'streaming';
@@ -29,6 +31,8 @@ export type RunCommand =
         kind: RunKind;
         requestedAt: string;
         pipeline: PipelineFacts;
+        /** Batch runs only; from the earliest record when absent. */
+        startFrom?: RunStartFrom;
       };
     }
   | { type: 'StartRun'; data: { runId: string; startedAt: string } }
@@ -40,7 +44,15 @@ export type RunCommand =
 export type RunEvent =
   | {
       type: 'RunRequested';
-      data: { runId: string; pipelineId: string; version: number; kind: RunKind; requestedAt: string };
+      data: {
+        runId: string;
+        pipelineId: string;
+        version: number;
+        kind: RunKind;
+        requestedAt: string;
+        /** Absent for a run from the earliest record (and in every run requested before it existed). */
+        startFrom?: RunStartFrom;
+      };
     }
   | { type: 'RunStarted'; data: { runId: string; startedAt: string } }
   | {
@@ -71,6 +83,8 @@ export type RunState =
       pipelineId: string;
       version: number;
       kind: RunKind;
+      /** Where a batch run starts reading; null for the earliest record. */
+      startFrom: RunStartFrom | null;
       /** The latest progress recorded, with its records in flight; null before the first. */
       progress: (RunProgress & { inFlight: number }) | null;
     };
@@ -109,6 +123,7 @@ const assertRunnable = (data: Extract<RunCommand, { type: 'RequestRun' }>['data'
   if (!Number.isInteger(data.version) || data.version < 1) {
     problems.push({ path: 'version', message: 'must be a version number, from 1' });
   }
+  problems.push(...validateStartFrom(data.startFrom, data.kind));
   if (problems.length > 0) throw new ValidationError(problems);
   const { status, publishedVersions } = data.pipeline;
   if (status === 'none') throw new TributaryError('PIPELINE_NOT_FOUND');
@@ -125,8 +140,20 @@ const decide = (command: RunCommand, state: RunState): RunEvent[] => {
     case 'RequestRun': {
       if (state.status !== 'none') throw new TributaryError('RUN_ALREADY_EXISTS');
       assertRunnable(command.data);
-      const { runId, pipelineId, version, kind, requestedAt } = command.data;
-      return [{ type: 'RunRequested', data: { runId, pipelineId, version, kind, requestedAt } }];
+      const { runId, pipelineId, version, kind, requestedAt, startFrom } = command.data;
+      return [
+        {
+          type: 'RunRequested',
+          data: {
+            runId,
+            pipelineId,
+            version,
+            kind,
+            requestedAt,
+            ...(startFrom && { startFrom: normalizeStartFrom(startFrom) }),
+          },
+        },
+      ];
     }
     case 'StartRun': {
       const run = assertUnfinished(state);
@@ -184,8 +211,17 @@ const decide = (command: RunCommand, state: RunState): RunEvent[] => {
 
 const evolve = (state: RunState, event: RunEvent): RunState => {
   if (event.type === 'RunRequested') {
-    const { runId, pipelineId, version, kind } = event.data;
-    return { status: 'requested', runId, pipelineId, version, kind, progress: null };
+    const { runId, pipelineId, version, kind, startFrom } = event.data;
+    // An event read back through Avro has null where the field was left out.
+    return {
+      status: 'requested',
+      runId,
+      pipelineId,
+      version,
+      kind,
+      startFrom: startFrom ?? null,
+      progress: null,
+    };
   }
   if (state.status === 'none') return state;
   switch (event.type) {

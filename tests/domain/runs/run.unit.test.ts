@@ -270,6 +270,7 @@ describe('run decider: evolve', () => {
     pipelineId: 'p-1',
     version: 2,
     kind: 'batch',
+    startFrom: null,
     progress: null,
   };
 

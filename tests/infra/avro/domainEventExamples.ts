@@ -324,6 +324,23 @@ const runEvents = () => [
     },
     { type: 'CompleteRun', data: { runId: 'r-3', completedAt: at(3) } },
   ]),
+  // Batch runs from an instant and (past 2^31: offsets are longs) from an offset.
+  ...[{ timestamp: '2026-02-28T23:00:00+01:00' }, { offset: 3_000_000_000 }].flatMap((startFrom, index) =>
+    decideAll(runDecider, [
+      {
+        type: 'RequestRun',
+        data: {
+          runId: `r-${4 + index}`,
+          pipelineId: 'p-1',
+          version: 2,
+          kind: 'batch',
+          requestedAt: at(0),
+          pipeline,
+          startFrom,
+        },
+      },
+    ]),
+  ),
 ];
 
 const ruleId = 'ar-1';
