@@ -88,6 +88,15 @@ export const errorCodes = {
     category: 'CONFLICT',
     message: 'The projection is already being rebuilt',
   },
+  LOG_UNAVAILABLE: {
+    category: 'UNAVAILABLE',
+    message:
+      'This API instance has no access to the log; replay dead letters with `tributary dlq replay` or from an instance that has it',
+  },
+  PIPELINE_SOURCE_NOT_A_TOPIC: {
+    category: 'CONFLICT',
+    message: 'The pipeline reads a connector, not a topic; records cannot be replayed to its source',
+  },
   CONSISTENCY_TIMEOUT: {
     category: 'UNAVAILABLE',
     message: 'The read models did not catch up with the requested position in time; retry later',

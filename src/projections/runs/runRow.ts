@@ -1,4 +1,4 @@
-import type { RunKind, RunStatus } from '../../domain/runs/run.js';
+import type { RunKind, RunStartFrom, RunStatus } from '../../domain/runs/run.js';
 
 /** A row of the `runs` read model. */
 export interface RunRow {
@@ -8,6 +8,8 @@ export interface RunRow {
   kind: RunKind;
   status: RunStatus;
   requested_at: Date;
+  /** Where a batch run starts; null for the earliest record. */
+  start_from: RunStartFrom | null;
   started_at: Date | null;
   finished_at: Date | null;
   count_in: number;
@@ -26,6 +28,6 @@ export interface RunRow {
 }
 
 export const RUN_COLUMNS =
-  'id, pipeline_id, version, kind, status, requested_at, started_at, finished_at, count_in, count_out, ' +
+  'id, pipeline_id, version, kind, status, requested_at, start_from, started_at, finished_at, count_in, count_out, ' +
   'count_filtered, count_failed, count_dlq, in_flight, lag, checkpoint, progress_recorded_at, ' +
   'failure_reason, updated_at, last_position';

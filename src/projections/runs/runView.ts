@@ -9,6 +9,8 @@ export interface RunView {
   kind: RunKind;
   status: RunStatus;
   requestedAt: string;
+  /** Where a batch run starts: one of the two is set; null for the earliest record. */
+  startFrom: { timestamp: string | null; offset: number | null } | null;
   startedAt: string | null;
   finishedAt: string | null;
   /** From start to finish; null until the run has both. */
@@ -30,6 +32,10 @@ export const toRunView = (row: RunRow): RunView => ({
   kind: row.kind,
   status: row.status,
   requestedAt: row.requested_at.toISOString(),
+  startFrom: row.start_from && {
+    timestamp: 'timestamp' in row.start_from ? row.start_from.timestamp : null,
+    offset: 'offset' in row.start_from ? row.start_from.offset : null,
+  },
   startedAt: row.started_at?.toISOString() ?? null,
   finishedAt: row.finished_at?.toISOString() ?? null,
   durationMs: row.started_at && row.finished_at ? row.finished_at.getTime() - row.started_at.getTime() : null,

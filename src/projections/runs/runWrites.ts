@@ -16,12 +16,20 @@ export const writeRunEvent = async (
 ): Promise<RunRow | undefined> => {
   switch (event.type) {
     case 'RunRequested': {
-      const { runId, pipelineId, version, kind, requestedAt } = event.data;
+      const { runId, pipelineId, version, kind, requestedAt, startFrom } = event.data;
       const { rows } = await client.query<RunRow>(
-        `INSERT INTO runs (id, pipeline_id, version, kind, status, requested_at, updated_at, last_position)
-         VALUES ($1, $2, $3, $4, 'requested', $5, $5, $6)
+        `INSERT INTO runs (id, pipeline_id, version, kind, status, requested_at, start_from, updated_at, last_position)
+         VALUES ($1, $2, $3, $4, 'requested', $5, $6, $5, $7)
          ON CONFLICT (id) DO NOTHING ${RETURNING}`,
-        [runId, pipelineId, version, kind, requestedAt, event.position],
+        [
+          runId,
+          pipelineId,
+          version,
+          kind,
+          requestedAt,
+          startFrom ? JSON.stringify(startFrom) : null,
+          event.position,
+        ],
       );
       return rows[0];
     }

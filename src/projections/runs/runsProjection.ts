@@ -56,6 +56,11 @@ export const runsProjection: Projection = {
             CREATE INDEX runs_pipeline_requested_at ON runs (pipeline_id, requested_at DESC, id DESC);
             CREATE INDEX runs_requested_at ON runs (requested_at DESC, id DESC);`,
     },
+    {
+      // Runs requested before batch runs could start elsewhere started from the earliest record: null.
+      id: 'runs-002-start-from',
+      sql: 'ALTER TABLE runs ADD COLUMN start_from jsonb;',
+    },
   ],
   async apply(client, events) {
     const updates: LiveUpdate[] = [];

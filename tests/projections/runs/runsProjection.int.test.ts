@@ -31,6 +31,7 @@ const apply = async (events: readonly RecordedEvent[]) => {
 };
 
 const fresh = {
+  start_from: null,
   started_at: null,
   finished_at: null,
   count_in: 0,
@@ -159,6 +160,7 @@ describe('runs read model', () => {
         kind: 'batch',
         status: 'running',
         requestedAt: T(30),
+        startFrom: null,
         startedAt: T(31),
         finishedAt: null,
         durationMs: null,
@@ -173,5 +175,20 @@ describe('runs read model', () => {
       },
     });
     expect(await apply(events)).toEqual([]);
+  });
+
+  it('keeps where a batch run starts, an instant or an offset, the same when delivered twice', async () => {
+    const from = (runId: string, startFrom: { timestamp: string } | { offset: number }): RunEvent => ({
+      type: 'RunRequested',
+      data: { ...requested(runId, 40).data, startFrom },
+    });
+    await bed.deliverTwice([
+      ...history('r-5', [from('r-5', { timestamp: T(5) })]),
+      ...history('r-6', [from('r-6', { offset: 3_000_000_000 })]),
+    ]);
+    expect(await runRow('r-5')).toMatchObject({ start_from: { timestamp: T(5) } });
+    expect(toRunView(await runRow('r-5')).startFrom).toEqual({ timestamp: T(5), offset: null });
+    expect(toRunView(await runRow('r-6')).startFrom).toEqual({ timestamp: null, offset: 3_000_000_000 });
+    expect(toRunView(await runRow('r-1')).startFrom).toBeNull();
   });
 });
