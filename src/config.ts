@@ -12,6 +12,11 @@ export interface Config {
   databaseSchema: string;
   /** Absent: the log lives in PostgreSQL (single process only). */
   kafkaBrokers: string[] | null;
+  /**
+   * The topic the relay publishes every event to and processors follow. Two deployments that
+   * share one Kafka cluster each need their own.
+   */
+  eventsTopic: string;
   /** Absent: subscriptions fan out in memory (single process only). */
   redisUrl: string | null;
   /** EventStoreDB connection string; absent: the event store lives in PostgreSQL. */
@@ -79,6 +84,13 @@ export const loadConfig = (env: Env = process.env): Readonly<Config> => {
       problems.push(`${name} must be a comma-separated list of host:port (bad: ${bad.join(', ')})`);
     return list;
   };
+  const topicName = (name: string, fallback: string): string => {
+    const value = read(name) ?? fallback;
+    // Kafka's own rule for topic names.
+    if (/^[a-zA-Z0-9._-]{1,249}$/.test(value)) return value;
+    problems.push(`${name} must be 1 to 249 letters, digits, ".", "_" or "-" (got "${value}")`);
+    return fallback;
+  };
   const schema = read('DATABASE_SCHEMA') ?? 'tributary';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     problems.push(`DATABASE_SCHEMA must be a lower-case SQL identifier (got "${schema}")`);
@@ -119,6 +131,7 @@ export const loadConfig = (env: Env = process.env): Readonly<Config> => {
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
     databaseSchema: schema,
     kafkaBrokers: brokers('KAFKA_BROKERS'),
+    eventsTopic: topicName('EVENTS_TOPIC', 'tributary.events'),
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
     eventStoreUrl: url('EVENTSTORE_URL', ['esdb:', 'esdb+discover:']),
     embedded: {

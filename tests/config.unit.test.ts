@@ -10,6 +10,7 @@ describe('config', () => {
       databaseUrl: null,
       databaseSchema: 'tributary',
       kafkaBrokers: null,
+      eventsTopic: 'tributary.events',
       redisUrl: null,
       eventStoreUrl: null,
       embedded: { dataDir: '.tributary', postgresPort: 5488 },
@@ -31,14 +32,20 @@ describe('config', () => {
 
   it('reports every bad variable at once, each by name', () => {
     const attempt = () =>
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', KAFKA_BROKERS: 'nohost', LOG_LEVEL: 'loud' });
+      loadConfig({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        KAFKA_BROKERS: 'nohost',
+        LOG_LEVEL: 'loud',
+        EVENTS_TOPIC: 'events/all',
+      });
     expect(attempt).toThrow(ConfigError);
     try {
       attempt();
     } catch (error) {
       const problems = (error as ConfigError).problems;
-      expect(problems).toHaveLength(4);
-      for (const name of ['PORT', 'DATABASE_URL', 'KAFKA_BROKERS', 'LOG_LEVEL']) {
+      expect(problems).toHaveLength(5);
+      for (const name of ['PORT', 'DATABASE_URL', 'KAFKA_BROKERS', 'LOG_LEVEL', 'EVENTS_TOPIC']) {
         expect(problems.some((problem) => problem.startsWith(name))).toBe(true);
       }
     }

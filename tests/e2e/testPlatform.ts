@@ -17,7 +17,8 @@ export const startTestPlatform = (
     DATABASE_SCHEMA: schema,
     PORT: '0',
     LOG_LEVEL: 'warn',
-    ...(options.kafka && { KAFKA_BROKERS: services.kafkaBrokers.join(',') }),
+    // Every test platform on the shared broker relays to a topic of its own.
+    ...(options.kafka && { KAFKA_BROKERS: services.kafkaBrokers.join(','), EVENTS_TOPIC: `tributary.events.${schema}` }),
     ...(options.redis && { REDIS_URL: services.redisUrl }),
     ...options.env,
   });
