@@ -1,19 +1,55 @@
 import type { MapStep } from '../../domain/pipelines/pipelineDefinition.js';
+import { celErrorSummary, compileCelExpression, toJsonValue } from './celExpression.js';
+import { type CompiledStep, syncStep } from './compiledStep.js';
 import type { JsonRecord } from './jsonRecord.js';
+import { StepFailure, type StepLocation } from './stepFailure.js';
 
 /**
- * Compiles a map step once per pipeline version into a function over records. Fields not
- * named keep their value and order; renamed fields take their new name in place.
+ * Renames and drops fields in one pass: fields not named keep their value and order, renamed
+ * fields take their new name in place. A renamed field replaces a field that already had the
+ * new name when it comes later in the record.
  */
-export const compileMapStep = (step: MapStep): ((record: JsonRecord) => JsonRecord) => {
-  const rename = new Map(Object.entries(step.rename));
-  const drop = new Set(step.drop);
+export const renameAndDrop = (
+  rename: ReadonlyMap<string, string>,
+  drop: ReadonlySet<string>,
+): ((record: JsonRecord) => JsonRecord) => {
   return (record) => {
     const out: JsonRecord = {};
-    for (const field of Object.keys(record)) {
+    for (const field in record) {
       if (drop.has(field)) continue;
       out[rename.get(field) ?? field] = record[field];
     }
     return out;
   };
+};
+
+/**
+ * A map step: rename and drop, then `set`. Each computed field is a CEL expression over the
+ * incoming record (before this step's renames), so the expressions do not see each other.
+ */
+export const compileMapStep = (step: MapStep, at: StepLocation): CompiledStep => {
+  const reshape = renameAndDrop(new Map(Object.entries(step.rename)), new Set(step.drop));
+  const computed = Object.entries(step.set ?? {}).map(([field, expression]) => ({
+    field,
+    expression,
+    program: compileCelExpression(expression),
+  }));
+  if (computed.length === 0) return syncStep(reshape);
+  return syncStep((record) => {
+    const out = reshape(record);
+    for (const { field, expression, program } of computed) {
+      let value: unknown;
+      try {
+        value = program(record);
+      } catch (error) {
+        throw new StepFailure(at, `${expression}: ${celErrorSummary(error)}`, { field, cause: error });
+      }
+      try {
+        out[field] = toJsonValue(value);
+      } catch (error) {
+        throw new StepFailure(at, `${expression} ${(error as Error).message}`, { field, cause: error });
+      }
+    }
+    return out;
+  });
 };

@@ -1,24 +1,113 @@
 import { assertNever } from '../../domain/decider.js';
 import type { PipelineDefinition, Step } from '../../domain/pipelines/pipelineDefinition.js';
+import { compileCastStep } from './compileCastStep.js';
+import { compileDedupeStep } from './compileDedupeStep.js';
+import { compileDefaultStep } from './compileDefaultStep.js';
+import { compileDropStep } from './compileDropStep.js';
+import type { CompiledStep, RecordContext, StepResult } from './compiledStep.js';
+import { compileEnrichStep } from './compileEnrichStep.js';
+import { compileFilterStep } from './compileFilterStep.js';
 import { compileMapStep } from './compileMapStep.js';
+import { compileRenameStep } from './compileRenameStep.js';
+import { compileValidateStep } from './compileValidateStep.js';
+import type { TransformDependencies } from './enrichLookups.js';
 import type { JsonRecord } from './jsonRecord.js';
+import { asStepFailure, type StepLocation } from './stepFailure.js';
 
-export type CompiledPipeline = (record: JsonRecord) => JsonRecord;
+export type { RecordContext } from './compiledStep.js';
+export type { TransformDependencies } from './enrichLookups.js';
+export { StepFailure } from './stepFailure.js';
 
-const compileStep = (step: Step): CompiledPipeline => {
+/** A pipeline version's steps, compiled once when the version starts. */
+export interface CompiledPipeline {
+  /**
+   * The record after every step, or null when a step dropped it (a filter that was false, a
+   * dedupe duplicate). Throws (or rejects with) a StepFailure. The input is never mutated.
+   * A version without I/O steps answers synchronously, always; with an enrich step it returns
+   * a promise when a lookup misses its cache, and a plain value otherwise.
+   */
+  process(record: JsonRecord, context: RecordContext): JsonRecord | null | Promise<JsonRecord | null>;
+  /** True when `process` may return a promise. */
+  readonly async: boolean;
+  /** Drops the steps' caches and dedupe windows; the Redis client and pool stay open. */
+  close(): Promise<void>;
+}
+
+const compileStep = (step: Step, at: StepLocation, dependencies: TransformDependencies): CompiledStep => {
   switch (step.kind) {
     case 'map':
-      return compileMapStep(step);
+      return compileMapStep(step, at);
     case 'filter':
-      // The engine learns filter steps in a later issue; until then such a version does not start.
-      throw new Error('filter steps are not supported by the transform engine yet');
+      return compileFilterStep(step, at);
+    case 'rename':
+      return compileRenameStep(step);
+    case 'drop':
+      return compileDropStep(step);
+    case 'cast':
+      return compileCastStep(step, at);
+    case 'default':
+      return compileDefaultStep(step);
+    case 'dedupe':
+      return compileDedupeStep(step, at);
+    case 'enrich':
+      return compileEnrichStep(step, at, dependencies);
+    case 'validate':
+      return compileValidateStep(step, at);
     default:
       return assertNever(step);
   }
 };
 
-/** All steps of a version folded into one function, built once when the version starts. */
-export const compilePipeline = (definition: PipelineDefinition): CompiledPipeline => {
-  const steps = definition.steps.map(compileStep);
-  return (record) => steps.reduce((current, step) => step(current), record);
+/**
+ * Compiles every step of a version (CEL parsed, Avro schemas read, lookups bound) into one
+ * function. Definitions reach here already validated by the domain; a step that still cannot
+ * compile (an enrich step without its client) throws here, before any record is read.
+ */
+export const compilePipeline = (
+  definition: PipelineDefinition,
+  dependencies: TransformDependencies = {},
+): CompiledPipeline => {
+  const locations = definition.steps.map((step, index): StepLocation => ({ index, kind: step.kind }));
+  const steps = definition.steps.map((step, index) => compileStep(step, locations[index]!, dependencies));
+  const runs = steps.map((step) => step.run);
+  const count = runs.length;
+
+  // Runs steps from `first` on, synchronously until one answers with a promise.
+  const runFrom = (first: number, record: JsonRecord, context: RecordContext): StepResult => {
+    let current = record;
+    for (let index = first; index < count; index += 1) {
+      let next: StepResult;
+      try {
+        next = runs[index]!(current, context);
+      } catch (error) {
+        throw asStepFailure(error, locations[index]!);
+      }
+      if (next === null) return null;
+      if (next instanceof Promise) return resume(next, index, context);
+      current = next;
+    }
+    return current;
+  };
+
+  const resume = async (
+    pending: Promise<JsonRecord | null>,
+    index: number,
+    context: RecordContext,
+  ): Promise<JsonRecord | null> => {
+    let record: JsonRecord | null;
+    try {
+      record = await pending;
+    } catch (error) {
+      throw asStepFailure(error, locations[index]!);
+    }
+    return record === null ? null : runFrom(index + 1, record, context);
+  };
+
+  return {
+    process: (record, context) => runFrom(0, record, context),
+    async: steps.some((step) => step.async),
+    close: async () => {
+      for (const step of steps) step.close?.();
+    },
+  };
 };

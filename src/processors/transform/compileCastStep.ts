@@ -1,0 +1,23 @@
+import type { CastStep } from '../../domain/pipelines/pipelineDefinition.js';
+import { CastImpossible, castValue } from './castValue.js';
+import { type CompiledStep, syncStep } from './compiledStep.js';
+import { StepFailure, type StepLocation, showValue } from './stepFailure.js';
+
+/** Converts the named fields; a missing or null field stays, one that cannot be converted fails. */
+export const compileCastStep = (step: CastStep, at: StepLocation): CompiledStep => {
+  const fields = Object.entries(step.fields);
+  return syncStep((record) => {
+    const out = { ...record };
+    for (const [field, type] of fields) {
+      const value = record[field];
+      if (value === undefined || value === null) continue;
+      try {
+        out[field] = castValue(value, type);
+      } catch (error) {
+        if (!(error instanceof CastImpossible)) throw error;
+        throw new StepFailure(at, `${showValue(value)} ${error.message}`, { field });
+      }
+    }
+    return out;
+  });
+};
