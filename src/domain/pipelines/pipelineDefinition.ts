@@ -1,13 +1,15 @@
 import type { FieldProblem } from '../../errors.js';
-import type { CastStep } from './castStep.js';
-import type { DedupeStep } from './dedupeStep.js';
-import type { DefaultStep } from './defaultStep.js';
-import type { DropStep } from './dropStep.js';
-import type { EnrichStep } from './enrichStep.js';
+import { validateAvroRecordSchema } from './avroRecordSchema.js';
+import { type CastStep, validateCastStep } from './castStep.js';
+import { type DedupeStep, validateDedupeStep } from './dedupeStep.js';
+import { type DefaultStep, validateDefaultStep } from './defaultStep.js';
+import { type DropStep, validateDropStep } from './dropStep.js';
+import { type EnrichStep, validateEnrichStep } from './enrichStep.js';
 import { type FilterStep, validateFilterStep } from './filterStep.js';
 import { type MapStep, validateMapStep } from './mapStep.js';
-import type { RenameStep } from './renameStep.js';
-import type { ValidateStep } from './validateStep.js';
+import { type RenameStep, validateRenameStep } from './renameStep.js';
+import { validateRetryPolicy } from './retryPolicy.js';
+import { type ValidateStep, validateValidateStep } from './validateStep.js';
 
 export type { CastStep, CastType } from './castStep.js';
 export type { DedupeStep } from './dedupeStep.js';
@@ -104,15 +106,50 @@ export interface DefinitionContext {
 
 // Kafka's own rule for topic names, so a definition valid here is valid on any broker.
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
-const SUPPORTED_FORMATS: readonly string[] = ['json'];
+const RECORD_FORMATS: readonly RecordFormat[] = ['json', 'avro'];
+const DELIVERY_GUARANTEES: readonly DeliveryGuarantee[] = ['at-least-once', 'exactly-once'];
 const MAX_STEPS = 100;
 
 // A mapped type, so a step kind added to `Step` does not compile until it has a validator.
+// Listed in the order kinds were added: messages name them in this order.
 const STEP_VALIDATORS: { [Kind in Step['kind']]: (step: never, path: string) => FieldProblem[] } = {
   map: (step: MapStep, path) => validateMapStep(step, path),
   filter: (step: FilterStep, path) => validateFilterStep(step, path),
+  rename: (step: RenameStep, path) => validateRenameStep(step, path),
+  drop: (step: DropStep, path) => validateDropStep(step, path),
+  cast: (step: CastStep, path) => validateCastStep(step, path),
+  default: (step: DefaultStep, path) => validateDefaultStep(step, path),
+  dedupe: (step: DedupeStep, path) => validateDedupeStep(step, path),
+  enrich: (step: EnrichStep, path) => validateEnrichStep(step, path),
+  validate: (step: ValidateStep, path) => validateValidateStep(step, path),
 };
 const STEP_KINDS = Object.keys(STEP_VALIDATORS);
+
+/**
+ * The problems of a topic end's format and schema: an Avro topic needs the schema its records
+ * are read or written with, a JSON one has no use for one. A sink may leave its format out
+ * (JSON), as sinks saved before formats existed do.
+ */
+const validateTopicFormat = (
+  path: 'source' | 'sink',
+  end: Partial<TopicSource> | undefined,
+  required: boolean,
+): FieldProblem[] => {
+  const format = end?.format ?? (required ? undefined : 'json');
+  if (!RECORD_FORMATS.includes(format as RecordFormat)) {
+    return [{ path: `${path}.format`, message: `must be one of: ${RECORD_FORMATS.join(', ')}` }];
+  }
+  if (format === 'avro') return validateAvroRecordSchema(end?.schema, `${path}.schema`);
+  if (end?.schema !== undefined) {
+    return [
+      {
+        path: `${path}.schema`,
+        message: 'only an avro topic has a schema: set format to avro, or leave it out',
+      },
+    ];
+  }
+  return [];
+};
 
 /** Every problem of a definition, each with the path of its field; empty when it is valid. */
 export const validatePipelineDefinition = (
@@ -126,9 +163,9 @@ export const validatePipelineDefinition = (
       problems.push({ path, message: 'must be 1 to 249 characters of letters, digits, ".", "_" or "-"' });
     }
   };
-  const connector = (path: string, end: object, id: unknown, topicFields: string[]) => {
-    if (topicFields.some((field) => Object.hasOwn(end, field))) {
-      problems.push({ path, message: `name a connectorId or ${topicFields.join(' and ')}, not both` });
+  const connector = (path: string, end: object, id: unknown, topicFields: string) => {
+    if (['topic', 'format', 'schema'].some((field) => Object.hasOwn(end, field))) {
+      problems.push({ path, message: `name a connectorId or ${topicFields}, not both` });
     } else if (typeof id !== 'string' || id.length === 0) {
       problems.push({ path: `${path}.connectorId`, message: 'must be a connector id' });
     } else if (!known.has(id)) {
@@ -140,21 +177,25 @@ export const validatePipelineDefinition = (
   const source = definition.source as Partial<TopicSource & ConnectorReference> | undefined;
   const sink = definition.sink as Partial<TopicSink & ConnectorReference> | undefined;
   if (source?.connectorId !== undefined) {
-    connector('source', source, source.connectorId, ['topic', 'format']);
+    connector('source', source, source.connectorId, 'topic and format');
   } else {
     topic('source.topic', source?.topic);
-    if (!SUPPORTED_FORMATS.includes(source?.format as string)) {
-      problems.push({ path: 'source.format', message: `must be one of: ${SUPPORTED_FORMATS.join(', ')}` });
-    }
+    problems.push(...validateTopicFormat('source', source, true));
   }
   if (sink?.connectorId !== undefined) {
-    connector('sink', sink, sink.connectorId, ['topic']);
+    connector('sink', sink, sink.connectorId, 'topic');
   } else {
     topic('sink.topic', sink?.topic);
     if (source?.topic !== undefined && source.topic === sink?.topic) {
       problems.push({ path: 'sink.topic', message: 'must differ from source.topic, or records would loop' });
     }
+    problems.push(...validateTopicFormat('sink', sink, false));
   }
+  // Both absent in versions saved before they existed: those run at least once, with DEFAULT_RETRY_POLICY.
+  if (definition.delivery !== undefined && !DELIVERY_GUARANTEES.includes(definition.delivery)) {
+    problems.push({ path: 'delivery', message: `must be one of: ${DELIVERY_GUARANTEES.join(', ')}` });
+  }
+  if (definition.retry !== undefined) problems.push(...validateRetryPolicy(definition.retry, 'retry'));
 
   if (!Array.isArray(definition.steps)) {
     problems.push({ path: 'steps', message: 'must be a list of steps' });

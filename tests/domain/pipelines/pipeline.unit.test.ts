@@ -57,10 +57,13 @@ describe('pipeline decider: CreatePipeline', () => {
       .thenThrows('VALIDATION_FAILED', ['sink.topic']);
   });
 
-  it('rejects a source format it cannot read', () => {
+  it('rejects a source format it cannot read, and an avro source without its schema', () => {
+    given(pipelineDecider, [])
+      .when(create({ definition: definitionWith({ source: { topic: 'orders.raw', format: 'xml' } }) }))
+      .thenThrows('VALIDATION_FAILED', ['source.format']);
     given(pipelineDecider, [])
       .when(create({ definition: definitionWith({ source: { topic: 'orders.raw', format: 'avro' } }) }))
-      .thenThrows('VALIDATION_FAILED', ['source.format']);
+      .thenThrows('VALIDATION_FAILED', ['source.schema']);
   });
 
   it('rejects steps that are not a list, and more than 100 steps', () => {

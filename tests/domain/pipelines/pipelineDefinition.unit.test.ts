@@ -131,7 +131,10 @@ describe('pipeline definition: filter steps', () => {
 
   it('names every known step kind when one is unknown', () => {
     expect(problemsOf(definitionWith({ steps: [{ kind: 'explode' }] }))).toEqual([
-      { path: 'steps[0].kind', message: 'must be one of: map, filter' },
+      {
+        path: 'steps[0].kind',
+        message: 'must be one of: map, filter, rename, drop, cast, default, dedupe, enrich, validate',
+      },
     ]);
   });
 });

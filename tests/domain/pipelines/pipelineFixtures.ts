@@ -4,7 +4,10 @@ import {
   type PipelineState,
   pipelineDecider,
 } from '../../../src/domain/pipelines/pipeline.js';
-import type { PipelineDefinition } from '../../../src/domain/pipelines/pipelineDefinition.js';
+import {
+  type PipelineDefinition,
+  validatePipelineDefinition,
+} from '../../../src/domain/pipelines/pipelineDefinition.js';
 
 /** Commands and the events they record for pipeline `p-1`, one day apart, for decider tests. */
 export const pipelineId = 'p-1';
@@ -83,3 +86,9 @@ export const archived: PipelineEvent = { type: 'PipelineArchived', data: { pipel
 /** The state after `history`, for assertions the spec helper does not make (messages, parts). */
 export const fold = (history: readonly PipelineEvent[]): PipelineState =>
   history.reduce(pipelineDecider.evolve, pipelineDecider.initialState);
+
+/** The problems of the fixture definition with `parts` in place of its own, as data from outside. */
+export const problemsWith = (parts: object) =>
+  validatePipelineDefinition({ ...definition, ...parts } as PipelineDefinition, { knownConnectorIds });
+/** The problems of the fixture definition with these steps. */
+export const problemsOfSteps = (...steps: unknown[]) => problemsWith({ steps });
