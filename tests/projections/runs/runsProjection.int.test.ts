@@ -180,7 +180,7 @@ describe('runs read model', () => {
   it('keeps where a batch run starts, an instant or an offset, the same when delivered twice', async () => {
     const from = (runId: string, startFrom: { timestamp: string } | { offset: number }): RunEvent => ({
       type: 'RunRequested',
-      data: { ...requested(runId, 40).data, startFrom },
+      data: { runId, pipelineId: 'p-1', version: 1, kind: 'batch', requestedAt: T(40), startFrom },
     });
     await bed.deliverTwice([
       ...history('r-5', [from('r-5', { timestamp: T(5) })]),
