@@ -17,6 +17,8 @@ export interface Config {
    * share one Kafka cluster each need their own.
    */
   eventsTopic: string;
+  /** How often each run records its progress (counts and lag), in milliseconds. */
+  progressIntervalMs: number;
   /** Absent: subscriptions fan out in memory (single process only). */
   redisUrl: string | null;
   /** EventStoreDB connection string; absent: the event store lives in PostgreSQL. */
@@ -84,6 +86,14 @@ export const loadConfig = (env: Env = process.env): Readonly<Config> => {
       problems.push(`${name} must be a comma-separated list of host:port (bad: ${bad.join(', ')})`);
     return list;
   };
+  const milliseconds = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (Number.isInteger(value) && value >= min && value <= max) return value;
+    problems.push(`${name} must be a whole number of milliseconds from ${min} to ${max} (got "${raw}")`);
+    return fallback;
+  };
   const topicName = (name: string, fallback: string): string => {
     const value = read(name) ?? fallback;
     // Kafka's own rule for topic names.
@@ -132,6 +142,7 @@ export const loadConfig = (env: Env = process.env): Readonly<Config> => {
     databaseSchema: schema,
     kafkaBrokers: brokers('KAFKA_BROKERS'),
     eventsTopic: topicName('EVENTS_TOPIC', 'tributary.events'),
+    progressIntervalMs: milliseconds('PROCESSOR_PROGRESS_INTERVAL_MS', 2_000, 100, 600_000),
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
     eventStoreUrl: url('EVENTSTORE_URL', ['esdb:', 'esdb+discover:']),
     embedded: {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { buildApi } from './api/buildApi.js';
 import type { Config } from './config.js';
@@ -17,7 +18,10 @@ import { migrate } from './infra/postgres/migrate.js';
 import { createPostgresPool } from './infra/postgres/postgresPool.js';
 import { createPubSub } from './infra/pubsub/createPubSub.js';
 import type { Logger } from './logger.js';
+import { processorMigrations } from './processors/processorMigrations.js';
 import { startProcessorSupervisor } from './processors/processorSupervisor.js';
+import { startEventRelay } from './processors/relay/eventRelay.js';
+import { relayMigrations } from './processors/relay/relayMigrations.js';
 import { allProjections } from './projections/allProjections.js';
 import { projectionRunnerMigrations } from './projections/projectionMigrations.js';
 import { startProjection } from './projections/projectionRunner.js';
@@ -82,7 +86,29 @@ export const startPlatform = async (
       }
     }
     if (roles.includes('processors')) {
-      const supervisor = startProcessorSupervisor({ eventStore, log, logger });
+      // The relay feeds tributary.events, which the supervisors follow: one relay leads across
+      // processes (advisory lock), every process runs a supervisor.
+      const relay = await startEventRelay({
+        pool,
+        schema,
+        eventStore,
+        log,
+        logger,
+        topic: config.eventsTopic,
+      });
+      stops.push(() => relay.stop());
+      const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: true }) : undefined;
+      if (redis) stops.push(() => redis.quit().catch(() => redis.disconnect()));
+      const supervisor = await startProcessorSupervisor({
+        pool,
+        eventStore,
+        log,
+        logger,
+        // What enrich steps look values up in: the platform's database, and Redis when configured.
+        dependencies: { pool, ...(redis && { redis }) },
+        eventsTopic: config.eventsTopic,
+        progressIntervalMs: config.progressIntervalMs,
+      });
       stops.push(() => supervisor.stop());
     }
     let graphqlUrl: string | null = null;
@@ -170,6 +196,8 @@ export const platformMigrations = (config: Config) => [
   ...(config.eventStoreUrl ? [] : postgresEventStoreMigrations),
   ...projectionRunnerMigrations,
   ...(config.kafkaBrokers ? [] : postgresLogMigrations),
+  ...processorMigrations,
+  ...relayMigrations,
 ];
 
 /**

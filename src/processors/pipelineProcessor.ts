@@ -1,79 +1,277 @@
-import { isConnectorReference, type PipelineDefinition } from '../domain/pipelines/pipelineDefinition.js';
-import type { ConsumedRecord, Log, LogConsumer, LogRecord } from '../infra/log/log.js';
+import {
+  DEFAULT_RETRY_POLICY,
+  isConnectorReference,
+  type PipelineDefinition,
+  type RetryPolicy,
+} from '../domain/pipelines/pipelineDefinition.js';
+import type { RunCounts } from '../domain/runs/runProgress.js';
+import type {
+  BatchContext,
+  ConsumedBatch,
+  ConsumedRecord,
+  Log,
+  LogConsumer,
+  LogRecord,
+} from '../infra/log/log.js';
+import { pipelineRecords } from '../infra/metrics/metrics.js';
+import { interruptibleSleep } from '../infra/timing/interruptibleSleep.js';
 import type { Logger } from '../logger.js';
-import { compilePipeline } from './transform/compilePipeline.js';
-import { isJsonRecord } from './transform/jsonRecord.js';
+import { createRecordDecoder } from './formats/recordDecoder.js';
+import { createRecordEncoder } from './formats/recordEncoder.js';
+import {
+  type CompiledPipeline,
+  compilePipeline,
+  type TransformDependencies,
+} from './transform/compilePipeline.js';
+import type { JsonRecord } from './transform/jsonRecord.js';
+import { StepFailure } from './transform/stepFailure.js';
 
 export interface RunningPipeline {
   pipelineId: string;
   version: number;
+  /** Stops consuming; the batch in hand finishes and its offsets commit first. */
   stop(): Promise<void>;
+}
+
+/** What a batch did, for run progress: the counts and where the partition now stands. */
+export interface BatchOutcome {
+  topic: string;
+  partition: number;
+  /** The offset after the last record of the batch: where the group resumes. */
+  nextOffset: number;
+  counts: RunCounts;
 }
 
 export const consumerGroupOf = (pipelineId: string) => `tributary.pipeline.${pipelineId}`;
 export const deadLetterTopicOf = (pipelineId: string) => `tributary.dlq.${pipelineId}`;
 
-/**
- * Runs one pipeline version as its own consumer group: source topic → steps → sink topic.
- * A record that cannot be read or transformed goes to the pipeline's DLQ topic with the
- * reason in a header, and the partition keeps moving. Sink and DLQ records carry lineage
- * headers naming the pipeline, its version and the source record they came from.
- * Delivery is at least once: the source offset commits only after the sink accepted the batch.
- */
-export const startPipelineProcessor = async (options: {
+/** Headers a dead letter carries besides the source record's own. */
+export const DEAD_LETTER_HEADERS = {
+  error: 'tributary-error',
+  step: 'tributary-step',
+  attempts: 'tributary-attempts',
+} as const;
+
+export interface PipelineProcessorOptions {
   log: Log;
   logger: Logger;
   pipelineId: string;
   version: number;
   definition: PipelineDefinition;
-}): Promise<RunningPipeline> => {
-  const { log, pipelineId, version, definition } = options;
+  /** What enrich steps look values up in. */
+  dependencies?: TransformDependencies;
+  /** The consumer group; the pipeline's own by default. A batch run uses one of its own. */
+  groupId?: string;
+  /** Records at or past these offsets (per source partition) are left alone: a bounded run. */
+  endOffsets?: ReadonlyMap<number, number>;
+  /** Hears of every batch once its output and offsets are committed. */
+  onBatch?: (outcome: BatchOutcome) => void;
+  /** Replaces the backoff wait between retries (tests). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Runs one pipeline version: source topic → steps → sink topic, as one consumer group.
+ * A record that cannot be decoded, fails a step or does not fit the sink is tried again as
+ * the version's retry policy says when the failure may pass (a lookup timing out), then goes
+ * to the pipeline's DLQ topic with headers naming the version, the step, the error and the
+ * source record; the partition keeps moving. Sink and DLQ records carry lineage headers.
+ * Delivery is at least once, or exactly once when the version asks for it: then sink and DLQ
+ * records and the source offsets commit in one transaction.
+ */
+export const startPipelineProcessor = async (options: PipelineProcessorOptions): Promise<RunningPipeline> => {
+  const { log, logger, pipelineId, version, definition, endOffsets } = options;
   const { source, sink } = definition;
   // Connectors come in a later issue; until then a version that names one does not start.
   if (isConnectorReference(source) || isConnectorReference(sink))
     throw new Error('connector sources and sinks are not supported by the transform engine yet');
-  const transform = compilePipeline(definition);
+  const decoder = createRecordDecoder(source);
+  const encoder = createRecordEncoder(sink);
+  const transform = compilePipeline(definition, options.dependencies);
+  const retry: RetryPolicy = definition.retry ?? DEFAULT_RETRY_POLICY;
+  const backoff = interruptibleSleep();
+  const sleep = options.sleep ?? backoff.sleep;
   const deadLetterTopic = deadLetterTopicOf(pipelineId);
+  const versionText = String(version);
   for (const topic of [source.topic, sink.topic, deadLetterTopic]) await log.ensureTopic(topic);
 
-  const lineage = (record: ConsumedRecord) => ({
-    'tributary-pipeline-id': pipelineId,
-    'tributary-pipeline-version': String(version),
-    'tributary-source': `${record.topic}/${record.partition}/${record.offset}`,
-  });
+  const metric = (outcome: keyof RunCounts) =>
+    pipelineRecords.labels({ pipeline_id: pipelineId, version: versionText, outcome });
+  const metrics = {
+    in: metric('in'),
+    out: metric('out'),
+    filtered: metric('filtered'),
+    failed: metric('failed'),
+    dlq: metric('dlq'),
+  };
+
+  // Tries the steps on one record; a failure that may pass is tried again after a backoff.
+  const transformWithRetries = async (
+    value: JsonRecord,
+    record: ConsumedRecord,
+  ): Promise<{ result: JsonRecord | null } | { failure: TransformFailure; attempts: number }> => {
+    const context = { partition: record.partition, timestamp: record.timestamp };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return { result: await transform.process(value, context) };
+      } catch (error) {
+        const failure = asStepFailure(error);
+        if (!failure.retryable || attempt >= retry.maxAttempts) return { failure, attempts: attempt };
+        await sleep(Math.min(retry.backoffMs * 2 ** (attempt - 1), retry.maxBackoffMs));
+      }
+    }
+  };
+
+  const handleBatch = async (batch: ConsumedBatch, context: BatchContext) => {
+    const end = endOffsets?.get(batch.partition);
+    const records = end === undefined ? batch.records : batch.records.filter((record) => record.offset < end);
+    const counts: RunCounts = { in: records.length, out: 0, filtered: 0, failed: 0, dlq: 0 };
+    const out: LogRecord[] = [];
+    const dead: LogRecord[] = [];
+    const sendToDlq = (record: ConsumedRecord, step: string, reason: string, attempts: number) => {
+      counts.failed++;
+      dead.push({
+        key: record.key,
+        value: record.value,
+        timestamp: record.timestamp,
+        headers: {
+          ...record.headers,
+          ...lineageOf(record),
+          [DEAD_LETTER_HEADERS.error]: reason,
+          [DEAD_LETTER_HEADERS.step]: step,
+          [DEAD_LETTER_HEADERS.attempts]: String(attempts),
+        },
+      });
+    };
+    const lineageOf = (record: ConsumedRecord) => ({
+      'tributary-pipeline-id': pipelineId,
+      'tributary-pipeline-version': versionText,
+      'tributary-source': `${record.topic}/${record.partition}/${record.offset}`,
+    });
+
+    for (const record of records) {
+      let value: JsonRecord;
+      try {
+        value = decoder.decode(record.value);
+      } catch (error) {
+        sendToDlq(record, 'source', (error as Error).message, 1);
+        continue;
+      }
+      const transformed = transform.async
+        ? await transformWithRetries(value, record)
+        : transformSync(transform, value, record);
+      if ('failure' in transformed) {
+        const { failure, attempts } = transformed;
+        sendToDlq(record, failure.step, failure.message, attempts);
+        continue;
+      }
+      if (transformed.result === null) {
+        counts.filtered++;
+        continue;
+      }
+      let encoded: Buffer;
+      try {
+        encoded = encoder.encode(transformed.result);
+      } catch (error) {
+        sendToDlq(record, 'sink', (error as Error).message, 1);
+        continue;
+      }
+      out.push({
+        key: record.key,
+        value: encoded,
+        timestamp: record.timestamp,
+        headers: { ...record.headers, ...lineageOf(record) },
+      });
+    }
+    counts.out = out.length;
+    counts.dlq = dead.length;
+    // The sink first: a DLQ record never stands for a record whose batch did not reach the sink.
+    if (out.length > 0) await context.produce(sink.topic, out);
+    if (dead.length > 0) {
+      await context.produce(deadLetterTopic, dead);
+      logger.warn({ pipelineId, version, count: dead.length, deadLetterTopic }, 'records sent to the DLQ');
+    }
+    return counts;
+  };
 
   const consumer: LogConsumer = await log.consume({
-    groupId: consumerGroupOf(pipelineId),
+    groupId: options.groupId ?? consumerGroupOf(pipelineId),
     topics: [source.topic],
     // A pipeline processes its source from the start, as Kafka Streams does by default:
     // records produced before activation are not silently skipped.
     fromBeginning: true,
-    eachBatch: async ({ records }) => {
-      const out: LogRecord[] = [];
-      const dead: LogRecord[] = [];
-      for (const record of records) {
-        const headers = { ...record.headers, ...lineage(record) };
-        try {
-          const parsed: unknown = JSON.parse(record.value.toString('utf8'));
-          if (!isJsonRecord(parsed)) throw new Error('a JSON record must be an object at the top level');
-          const value = Buffer.from(JSON.stringify(transform(parsed)));
-          out.push({ key: record.key, value, headers, timestamp: record.timestamp });
-        } catch (error) {
-          const reason = `${error instanceof SyntaxError ? 'invalid JSON' : 'transform failed'}: ${(error as Error).message}`;
-          dead.push({
-            key: record.key,
-            value: record.value,
-            headers: { ...headers, 'tributary-error': reason },
-          });
-        }
-      }
-      if (out.length > 0) await log.produce(sink.topic, out);
-      if (dead.length > 0) {
-        await log.produce(deadLetterTopic, dead);
-        options.logger.warn({ pipelineId, count: dead.length, deadLetterTopic }, 'records sent to the DLQ');
+    transactional: definition.delivery === 'exactly-once',
+    eachBatch: async (batch, context) => {
+      const counts = await handleBatch(batch, context);
+      // A batch that fails throws above and is counted when it comes again. One whose offset
+      // commit fails after this point comes again too: counts are at least once, like delivery.
+      for (const outcome of ['in', 'out', 'filtered', 'failed', 'dlq'] as const)
+        if (counts[outcome] > 0) metrics[outcome].inc(counts[outcome]);
+      const last = batch.records.at(-1);
+      if (last) {
+        options.onBatch?.({
+          topic: batch.topic,
+          partition: batch.partition,
+          nextOffset: last.offset + 1,
+          counts,
+        });
       }
     },
   });
-  options.logger.info({ pipelineId, version, source: source.topic }, 'pipeline processor started');
-  return { pipelineId, version, stop: () => consumer.stop() };
+  logger.info(
+    { pipelineId, version, source: source.topic, delivery: definition.delivery ?? 'at-least-once' },
+    'pipeline processor started',
+  );
+  return {
+    pipelineId,
+    version,
+    stop: async () => {
+      // A record waiting out a retry backoff is tried once more now rather than after the wait.
+      backoff.wake();
+      await consumer.stop();
+      await transform.close();
+    },
+  };
 };
+
+// The hot path: a version without I/O steps transforms synchronously, without a promise per
+// record. Such failures never pass by themselves (a bad value stays bad), so none is retried.
+const transformSync = (
+  transform: CompiledPipeline,
+  value: JsonRecord,
+  record: ConsumedRecord,
+): { result: JsonRecord | null } | { failure: TransformFailure; attempts: number } => {
+  try {
+    return {
+      result: transform.process(value, {
+        partition: record.partition,
+        timestamp: record.timestamp,
+      }) as JsonRecord | null,
+    };
+  } catch (error) {
+    return { failure: asStepFailure(error), attempts: 1 };
+  }
+};
+
+/** Why a record could not be transformed, as its dead letter says it. */
+interface TransformFailure {
+  /** `steps[2] cast`, or `engine` for an error of ours rather than of the record. */
+  step: string;
+  message: string;
+  retryable: boolean;
+}
+
+// Anything but a StepFailure is a bug of ours, not of the record; it still must not stop the
+// partition, so it is reported like a failure that does not pass.
+const asStepFailure = (error: unknown): TransformFailure =>
+  error instanceof StepFailure
+    ? {
+        step: `steps[${error.stepIndex}] ${error.stepKind}`,
+        message: error.message,
+        retryable: error.retryable,
+      }
+    : {
+        step: 'engine',
+        message: `unexpected error: ${(error as Error)?.message ?? String(error)}`,
+        retryable: false,
+      };

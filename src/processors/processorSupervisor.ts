@@ -1,71 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type pg from 'pg';
 import { type PipelineEvent, type PipelineState, pipelineDecider } from '../domain/pipelines/pipeline.js';
+import { type RunEvent, type RunState, runDecider } from '../domain/runs/run.js';
+import { deterministicId } from '../infra/eventstore/deterministicId.js';
 import type { EventStore } from '../infra/eventstore/eventStore.js';
 import { upcastEvent } from '../infra/eventstore/upcast.js';
 import type { Log } from '../infra/log/log.js';
 import type { Logger } from '../logger.js';
-import { type RunningPipeline, startPipelineProcessor } from './pipelineProcessor.js';
+import { executeBatchRun } from './batchRun.js';
+import { followPlatformEvents, type PlatformEvent } from './platformEventFeed.js';
+import { type StreamingRun, startStreamingRun } from './streamingRun.js';
+import type { TransformDependencies } from './transform/compilePipeline.js';
+
+export interface ProcessorSupervisorOptions {
+  pool: pg.Pool;
+  eventStore: EventStore;
+  log: Log;
+  logger: Logger;
+  dependencies?: TransformDependencies;
+  /** The relay's topic; `tributary.events` by default. */
+  eventsTopic?: string;
+  /** How often runs record progress; every 2 s by default. */
+  progressIntervalMs?: number;
+}
+
+/** What the supervisor keeps of a pipeline: its state, and the event that made it run as it does. */
+interface FollowedPipeline {
+  state: PipelineState;
+  /** The event that last started the pipeline or changed its running version; names its run. */
+  runCause: PlatformEvent | null;
+}
 
 /**
- * Follows pipeline events on the global log and keeps one processor running per active
- * pipeline: activation starts it, pausing stops it. On start it catches up from the first
- * event, so pipelines that were active before a restart run again.
- * Several processes may each run a supervisor: every pipeline is one consumer group, so its
- * partitions are shared between them, not processed twice.
+ * Follows pipeline and run events on `tributary.events` and keeps the processors in step:
+ * one streaming run per active pipeline (activation or resumption starts it, pausing ends it,
+ * a new published version ends it and starts the next one), and each requested batch run
+ * executed once. It catches up from the first event before acting, so after a restart the
+ * pipelines that are active run again, continuing their runs.
+ * Several processes may each run a supervisor: a pipeline's processors are one consumer group,
+ * so its partitions are shared, not processed twice; a batch run is claimed by one process.
  */
-export const startProcessorSupervisor = (options: { eventStore: EventStore; log: Log; logger: Logger }) => {
+export const startProcessorSupervisor = async (options: ProcessorSupervisorOptions) => {
   const { logger } = options;
-  const states = new Map<string, PipelineState>();
-  const running = new Map<string, RunningPipeline>();
+  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const pipelines = new Map<string, FollowedPipeline>();
+  const runs = new Map<string, RunState>();
+  const running = new Map<string, StreamingRun>();
+  const batchRuns = new Map<string, Promise<void>>();
+  let caughtUp = false;
+  let stopping = false;
+  // Starting and stopping processors happens one change at a time, in the order events came.
+  let changes: Promise<void> = Promise.resolve();
 
-  const reconcile = async (pipelineId: string) => {
-    const state = states.get(pipelineId);
+  const reconcilePipeline = async (pipelineId: string) => {
+    const followed = pipelines.get(pipelineId);
+    const state = followed?.state;
     const current = running.get(pipelineId);
-    const wanted = state?.status === 'active' ? state : null;
-    if (current && (!wanted || current.version !== wanted.version)) {
+    const wanted = state?.status === 'active' && followed?.runCause ? state : null;
+    const runId = wanted && followed?.runCause ? streamingRunIdOf(pipelineId, followed.runCause) : null;
+    if (current && current.runId !== runId) {
       running.delete(pipelineId);
-      await current.stop();
-      logger.info({ pipelineId }, 'pipeline processor stopped');
+      // Paused, or another version runs now: this run is over.
+      await current.finish();
+      logger.info({ pipelineId, runId: current.runId }, 'pipeline processor stopped, run completed');
     }
-    if (wanted && !running.has(pipelineId)) {
+    if (wanted && runId && !running.has(pipelineId) && !stopping) {
       running.set(
         pipelineId,
-        await startPipelineProcessor({
+        await startStreamingRun({
           ...options,
+          runId,
           pipelineId,
           version: wanted.version,
-          definition: wanted.definition,
+          state: wanted,
         }),
       );
     }
   };
 
-  const subscription = options.eventStore.subscribeToAll({
-    // Every event of every pipeline stream: the decider's fold decides what matters.
-    filter: { streamPrefixes: ['pipeline-'] },
-    onError: (error) => logger.error({ err: error }, 'processor supervisor stopped'),
-    onEvents: async (events) => {
+  const startBatchRun = (runId: string) => {
+    const run = runs.get(runId);
+    if (
+      !run ||
+      run.status === 'none' ||
+      run.status !== 'requested' ||
+      run.kind !== 'batch' ||
+      batchRuns.has(runId) ||
+      stopping
+    )
+      return;
+    const pipeline = pipelines.get(run.pipelineId)?.state;
+    // The run's stream and its pipeline's share no partition: the pipeline may come later.
+    if (!pipeline || pipeline.status === 'none' || !pipeline.versions[run.version - 1]) return;
+    const execution = executeBatchRun({ ...options, owner, run, pipeline, isStopping: () => stopping })
+      .catch((error: unknown) => logger.error({ err: error, runId }, 'batch run failed'))
+      .finally(() => batchRuns.delete(runId));
+    batchRuns.set(runId, execution);
+  };
+
+  const apply = (event: PlatformEvent) => {
+    const upcast = upcastEvent({ ...event, metadata: {}, recordedAt: new Date(0) });
+    if (event.streamId.startsWith('pipeline-')) {
+      const { pipelineId } = upcast.data as PipelineEvent['data'];
+      const followed = pipelines.get(pipelineId) ?? { state: pipelineDecider.initialState, runCause: null };
+      const before = followed.state;
+      const after = pipelineDecider.evolve(before, upcast as unknown as PipelineEvent);
+      const startsRunning =
+        after.status === 'active' &&
+        (before.status !== 'active' || (before.status === 'active' && before.version !== after.version));
+      pipelines.set(pipelineId, { state: after, runCause: startsRunning ? event : followed.runCause });
+      return { pipelineId };
+    }
+    const { runId } = upcast.data as RunEvent['data'];
+    runs.set(
+      runId,
+      runDecider.evolve(runs.get(runId) ?? runDecider.initialState, upcast as unknown as RunEvent),
+    );
+    return { runId };
+  };
+
+  const feed = await followPlatformEvents({
+    log: options.log,
+    logger,
+    topic: options.eventsTopic,
+    streamPrefixes: ['pipeline-', 'run-'],
+    onEvents: async (events, nowCaughtUp) => {
       const touched = new Set<string>();
-      for (const event of events.map(upcastEvent)) {
-        const { pipelineId } = event.data as PipelineEvent['data'];
-        const state = states.get(pipelineId) ?? pipelineDecider.initialState;
-        states.set(pipelineId, pipelineDecider.evolve(state, event as unknown as PipelineEvent));
-        touched.add(pipelineId);
+      const runsTouched = new Set<string>();
+      for (const event of events) {
+        const { pipelineId, runId } = apply(event);
+        if (pipelineId) touched.add(pipelineId);
+        if (runId) runsTouched.add(runId);
       }
-      for (const pipelineId of touched) {
-        // One pipeline that cannot start (its topic refused, say) must not stop the others.
-        await reconcile(pipelineId).catch((error: unknown) =>
-          logger.error({ err: error, pipelineId }, 'pipeline processor could not start or stop'),
-        );
-      }
+      // Before catching up, events only build state: acting on history would start and stop
+      // processors for activations long since paused.
+      const firstTime = nowCaughtUp && !caughtUp;
+      caughtUp = nowCaughtUp;
+      if (!caughtUp) return;
+      const pipelineIds = firstTime ? [...pipelines.keys()] : [...touched];
+      changes = changes.then(async () => {
+        for (const pipelineId of pipelineIds) {
+          // One pipeline that cannot start (its topic refused, say) must not stop the others.
+          await reconcilePipeline(pipelineId).catch((error: unknown) =>
+            logger.error({ err: error, pipelineId }, 'pipeline processor could not start or stop'),
+          );
+        }
+        // A batch run waiting for its pipeline's events may be startable now as well.
+        for (const runId of firstTime || touched.size > 0 ? [...runs.keys()] : runsTouched)
+          startBatchRun(runId);
+      });
+      await changes;
     },
   });
+  logger.info({ owner }, 'processor supervisor following tributary.events');
 
   return {
     runningPipelines: () => [...running.keys()],
     async stop() {
-      await subscription.stop();
-      await Promise.all([...running.values()].map((pipeline) => pipeline.stop()));
+      stopping = true;
+      await feed.stop();
+      await changes;
+      // Shutting down ends no run: the next process to start continues them.
+      await Promise.all([...running.values()].map((run) => run.stop()));
       running.clear();
+      await Promise.all(batchRuns.values());
     },
   };
 };
+
+/** The same in every process: the run is named after the event that started it. */
+const streamingRunIdOf = (pipelineId: string, cause: PlatformEvent) =>
+  deterministicId(`streaming-run/${pipelineId}/${cause.id}`);

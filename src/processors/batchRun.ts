@@ -1,0 +1,141 @@
+import type pg from 'pg';
+import type { ExistingPipelineState } from '../domain/pipelines/pipelineState.js';
+import { type RunState, runDecider, runStreamId } from '../domain/runs/run.js';
+import { TributaryError } from '../errors.js';
+import type { EventStore } from '../infra/eventstore/eventStore.js';
+import { handleCommand } from '../infra/eventstore/handleCommand.js';
+import type { Log, OffsetReset } from '../infra/log/log.js';
+import type { Logger } from '../logger.js';
+import { startPipelineProcessor } from './pipelineProcessor.js';
+import { createRunTracker, PROCESSORS_ACTOR } from './runTracker.js';
+import type { TransformDependencies } from './transform/compilePipeline.js';
+
+export interface BatchRunOptions {
+  pool: pg.Pool;
+  eventStore: EventStore;
+  log: Log;
+  logger: Logger;
+  dependencies?: TransformDependencies;
+  progressIntervalMs?: number;
+  /** This process, as `run_claims` names it. */
+  owner: string;
+  run: Exclude<RunState, { status: 'none' }>;
+  pipeline: ExistingPipelineState;
+  isStopping(): boolean;
+}
+
+export const batchRunGroupOf = (runId: string) => `tributary.run.${runId}`;
+
+// A partition whose last records are transaction markers never delivers a record at its end
+// offset; once its consumer has been quiet this long past its last record, it is drained.
+const QUIET_MS = 3_000;
+const CHECK_EVERY_MS = 500;
+
+/**
+ * Executes a batch run: the run's version processes its source from the run's start (the
+ * beginning, or a timestamp or offset for a replay) up to the end the source had when the run
+ * started, with a consumer group of its own, then the run completes. The first process to
+ * claim the run executes it. A run that cannot be executed (its source is a connector, its
+ * processor fails to start) fails with the reason.
+ */
+export const executeBatchRun = async (options: BatchRunOptions): Promise<void> => {
+  const { pool, eventStore, log, logger, run, pipeline } = options;
+  const { runId } = run;
+  const { rowCount } = await pool.query(
+    'INSERT INTO run_claims (run_id, claimed_by) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+    [runId, options.owner],
+  );
+  if (rowCount === 0) return;
+  const send = (command: Parameters<typeof runDecider.decide>[0], step: string) =>
+    handleCommand(eventStore, runDecider, runStreamId(runId), command, {
+      actor: PROCESSORS_ACTOR,
+      commandId: `${runId}/${step}`,
+      occurredAt: new Date().toISOString(),
+    });
+  const fail = (error: unknown) =>
+    send(
+      {
+        type: 'FailRun',
+        data: {
+          runId,
+          reason: String((error as Error)?.message ?? error).slice(0, 1000),
+          failedAt: new Date().toISOString(),
+        },
+      },
+      'fail',
+    ).catch((failError: unknown) => logger.warn({ err: failError, runId }, 'run could not be marked failed'));
+
+  const definition = pipeline.versions[run.version - 1]?.definition;
+  try {
+    if (!definition || !('topic' in definition.source)) {
+      throw new Error('a batch run needs a topic source; connector sources are not supported yet');
+    }
+    const sourceTopic = definition.source.topic;
+    const groupId = batchRunGroupOf(runId);
+    await log.ensureTopic(sourceTopic);
+    await log.resetGroupOffsets(groupId, sourceTopic, startOf(run));
+    const [end, start] = await Promise.all([
+      log.endOffsets(sourceTopic),
+      log.committedOffsets(groupId, sourceTopic),
+    ]);
+    await send({ type: 'StartRun', data: { runId, startedAt: new Date().toISOString() } }, 'start');
+
+    const tracker = createRunTracker({
+      ...options,
+      runId,
+      pipelineId: run.pipelineId,
+      groupId,
+      sourceTopic,
+      intervalMs: options.progressIntervalMs,
+    });
+    // Per partition still to drain: the offset after the last record seen, and when.
+    const pending = new Map<number, { next: number; at: number }>();
+    for (const [partition, endOffset] of end) {
+      const from = start.get(partition) ?? 0;
+      if (from < endOffset) pending.set(partition, { next: from, at: 0 });
+    }
+    const processor = await startPipelineProcessor({
+      ...options,
+      pipelineId: run.pipelineId,
+      version: run.version,
+      definition,
+      groupId,
+      endOffsets: end,
+      onBatch: (outcome) => {
+        tracker.add(outcome);
+        const partition = pending.get(outcome.partition);
+        if (partition) Object.assign(partition, { next: outcome.nextOffset, at: Date.now() });
+      },
+    }).catch(async (error: unknown) => {
+      await tracker.stop().catch(() => undefined);
+      throw error;
+    });
+    while (pending.size > 0 && !options.isStopping()) {
+      await new Promise((resolve) => setTimeout(resolve, CHECK_EVERY_MS));
+      for (const [partition, { next, at }] of pending) {
+        const endOffset = end.get(partition) ?? 0;
+        if (next >= endOffset || (at > 0 && Date.now() - at > QUIET_MS)) pending.delete(partition);
+      }
+    }
+    await processor.stop();
+    if (pending.size > 0) {
+      // Shutting down mid-run: the counts so far are recorded; the run stays running.
+      await tracker.stop();
+      logger.warn({ runId }, 'batch run interrupted by shutdown');
+      return;
+    }
+    await tracker.complete();
+    logger.info({ runId, pipelineId: run.pipelineId }, 'batch run completed');
+  } catch (error) {
+    if (error instanceof TributaryError && error.code === 'RUN_ALREADY_FINISHED') return;
+    await fail(error);
+    throw error;
+  }
+};
+
+const startOf = (run: BatchRunOptions['run']): OffsetReset => {
+  const from = run.startFrom;
+  if (from && 'timestamp' in from) return { timestamp: Date.parse(from.timestamp) };
+  if (from && 'offset' in from) return { offset: from.offset };
+  return 'earliest';
+};

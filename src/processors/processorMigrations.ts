@@ -1,0 +1,29 @@
+import type { Migration } from '../infra/postgres/migrate.js';
+
+/**
+ * The processors' own tables, in the main schema, on PostgreSQL whichever log runs.
+ * `run_partition_counts`: what each run did on each source partition, added to by every process
+ * that handled a batch of it, so one run's progress sums the work of all its processes.
+ * `run_claims`: the process executing a batch run; the first to claim it runs it.
+ */
+export const processorMigrations: Migration[] = [
+  {
+    id: 'processors-001-run-counts-claims',
+    sql: `CREATE TABLE run_partition_counts (
+            run_id text NOT NULL,
+            topic text NOT NULL,
+            partition integer NOT NULL,
+            records_in bigint NOT NULL DEFAULT 0,
+            records_out bigint NOT NULL DEFAULT 0,
+            records_filtered bigint NOT NULL DEFAULT 0,
+            records_failed bigint NOT NULL DEFAULT 0,
+            records_dlq bigint NOT NULL DEFAULT 0,
+            PRIMARY KEY (run_id, topic, partition)
+          );
+          CREATE TABLE run_claims (
+            run_id text PRIMARY KEY,
+            claimed_by text NOT NULL,
+            claimed_at timestamptz NOT NULL DEFAULT now()
+          );`,
+  },
+];
