@@ -48,13 +48,16 @@ export interface EventRelay {
  * acknowledges it, and only then the checkpoint moves to its last position: a crash in between
  * publishes that one batch again. So does a leader that lost its lock without noticing yet (its
  * lock is checked before each batch, not fenced): duplicates, never gaps, and consumers skip them
- * by the rule of `createEventDeduplicator`. A batch that cannot be published (the log is down)
- * ends the leadership; the relay hands the lock on and tries again after `standbyRetryMs`.
+ * by the rule of `createEventDeduplicator`. A batch that fails (the log refuses it, an event does
+ * not encode, the checkpoint cannot be written) ends the leadership: the relay hands the lock on
+ * and tries again from the checkpoint after `standbyRetryMs`. (Kafka's adapter waits out a broker
+ * outage inside `produce`, so an outage holds the batch rather than failing it.)
  *
  * `relayLag` is set by the leader to head position − relayed position (0 when caught up) on each
- * batch and tick, and to 0 when leadership ends, so summing the gauge over processes is right. On
- * PostgreSQL that is a count of events; on EventStoreDB positions are byte offsets, so it is a
- * distance that is 0 only when caught up, not a count.
+ * batch and tick. A relay that failed keeps its last value while it retries (an alert on lag must
+ * not see a stuck relay as caught up); it reports 0 once it finds another relay leading, or stops,
+ * so summing the gauge over processes gives the leader's lag. On PostgreSQL that is a count of
+ * events; on EventStoreDB positions are byte offsets, so it is a distance, 0 only when caught up.
  */
 export const startEventRelay = async (options: EventRelayOptions): Promise<EventRelay> => {
   const { pool, eventStore, log, logger } = options;
@@ -151,6 +154,8 @@ export const startEventRelay = async (options: EventRelayOptions): Promise<Event
       } catch (error) {
         logger.warn({ err: error, topic }, 'event relay lock unreachable; retrying');
       }
+      // Another relay leads and reports the lag; this one's stale value would add to it.
+      if (!acquired) relayLag.set(0);
       if (acquired && !stopped) {
         try {
           await lead();
@@ -158,7 +163,6 @@ export const startEventRelay = async (options: EventRelayOptions): Promise<Event
           logger.warn({ err: error, topic, position: relayed }, 'event relay interrupted; standing by');
         }
         leading = false;
-        relayLag.set(0);
         // Hand the lock back (a stop or a failure) or find it gone (lost): a fresh session next time.
         await lock.close();
       }
@@ -176,6 +180,7 @@ export const startEventRelay = async (options: EventRelayOptions): Promise<Event
       endLeadership?.();
       await running;
       await lock.close();
+      relayLag.set(0);
     },
   };
 };
