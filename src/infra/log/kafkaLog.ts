@@ -1,14 +1,10 @@
+import { type Consumer, Kafka, type logCreator, logLevel, Partitioners } from 'kafkajs';
+import { consumedRecord, kafkaMessage } from './kafkaMessages.js';
+import { kafkaCommittedOffsets, kafkaEndOffsets, kafkaResetGroupOffsets } from './kafkaOffsets.js';
+import { createPartitionTransactions, type PartitionTransactions } from './kafkaTransactions.js';
 import {
-  type Consumer,
-  type IHeaders,
-  Kafka,
-  type KafkaMessage,
-  type logCreator,
-  logLevel,
-  Partitioners,
-} from 'kafkajs';
-import {
-  type ConsumedRecord,
+  type BatchContext,
+  type ConsumedBatch,
   type ConsumeOptions,
   DEFAULT_PARTITIONS,
   type Log,
@@ -27,6 +23,9 @@ export interface KafkaLogOptions {
 const HEARTBEAT_EVERY_MS = 3_000;
 // Bounds how long `consume` waits for kafkajs to look up where a new group starts.
 const START_LOOKUP_TIMEOUT_MS = 15_000;
+// A consumer kafkajs gave up on is started again after 1 s, then up to every 10 s.
+const RESTART_FIRST_MS = 1_000;
+const RESTART_MAX_MS = 10_000;
 
 /**
  * The log on Apache Kafka. The producer is idempotent (acks from all in-sync replicas, one request
@@ -85,30 +84,44 @@ export const createKafkaLog = (options: KafkaLogOptions): Log => {
       ),
     );
     // The Java client's fetch.max.wait.ms: an idle long poll, and so stop(), ends within half a second.
+    // kafkajs consumers read committed records only (readUncommitted is false by default).
     const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
+    const transactions = consumeOptions.transactional
+      ? createPartitionTransactions(kafka, admin, groupId, ensureTopic, consumer)
+      : undefined;
     const startsLookedUp = startLookup(consumer);
     let assigned: string[] = [];
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
         partitions.map((partition) => `${topic}/${partition}`),
       );
+      // Joins happen between batches. Partitions kept may have had another owner in between, so
+      // every partition's producer starts afresh (fencing the others, checking the position).
+      transactions?.retireAll();
+      restarts.succeeded();
     });
+    const run = () => runBatches(consumer, consumeOptions, transactions, produce);
+    const restarts = restartOnCrash(consumer, groupId, run);
     await consumer.connect();
     try {
       await consumer.subscribe({ topics: [...topics], fromBeginning });
-      await runBatches(consumer, consumeOptions);
+      await run();
       // run() resolves once the group is joined, but kafkajs looks up "the end" of a partition the
       // group never committed only in its first fetch. Until then a record produced now could fall
       // before that end and be skipped, so `consume` resolves after the lookup.
       if (!fromBeginning && assigned.some((partition) => uncommitted.has(partition))) await startsLookedUp;
     } catch (error) {
+      restarts.stop();
       await consumer.disconnect().catch(() => undefined);
+      await transactions?.close();
       throw error;
     }
     const logConsumer: LogConsumer = {
       stop: once(async () => {
+        restarts.stop();
         // Waits for the batch in hand and its commit, then leaves the group so others take over at once.
         await consumer.disconnect();
+        await transactions?.close();
         consumers.delete(logConsumer);
       }),
     };
@@ -116,14 +129,31 @@ export const createKafkaLog = (options: KafkaLogOptions): Log => {
     return logConsumer;
   };
 
+  const produce = async (topic: string, records: readonly LogRecord[]) => {
+    if (records.length === 0) return;
+    await Promise.all([ensureTopic(topic), producerReady()]);
+    await producer.send({ topic, acks: -1, messages: records.map(kafkaMessage) });
+  };
+
+  const topicExists = async (topic: string) => {
+    await adminReady();
+    return knownTopics.has(topic) || (await admin.listTopics()).includes(topic);
+  };
+
   return {
     ensureTopic: (topic, topicOptions) => ensureTopic(topic, topicOptions?.partitions),
-    async produce(topic, records) {
-      if (records.length === 0) return;
-      await Promise.all([ensureTopic(topic), producerReady()]);
-      await producer.send({ topic, acks: -1, messages: records.map(toMessage) });
-    },
+    produce,
     consume,
+    async endOffsets(topic) {
+      return (await topicExists(topic)) ? kafkaEndOffsets(admin, topic) : new Map();
+    },
+    async committedOffsets(groupId, topic) {
+      return (await topicExists(topic)) ? kafkaCommittedOffsets(admin, groupId, topic) : new Map();
+    },
+    async resetGroupOffsets(groupId, topic, to) {
+      await Promise.all([adminReady(), ensureTopic(topic)]);
+      await kafkaResetGroupOffsets(admin, groupId, topic, to);
+    },
     close: once(async () => {
       await Promise.all([...consumers].map((consumer) => consumer.stop()));
       await Promise.all([producer.disconnect(), admin.disconnect()]);
@@ -133,9 +163,16 @@ export const createKafkaLog = (options: KafkaLogOptions): Log => {
 
 /**
  * Commits a batch only after its handler resolved: the offsets are resolved by hand and committed
- * explicitly, so a handler that throws leaves them where they were and kafkajs fetches the batch again.
+ * explicitly, so a handler that throws leaves them where they were and kafkajs fetches the batch
+ * again from the last resolved offset. A transactional batch commits its offset in its transaction
+ * instead; resolving it still moves the consumer's fetch position.
  */
-const runBatches = (consumer: Consumer, options: ConsumeOptions) =>
+const runBatches = (
+  consumer: Consumer,
+  options: ConsumeOptions,
+  transactions: PartitionTransactions | undefined,
+  produce: BatchContext['produce'],
+) =>
   consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
@@ -150,12 +187,24 @@ const runBatches = (consumer: Consumer, options: ConsumeOptions) =>
       const last = batch.messages.at(-1);
       // Stale: the partition was revoked or seeked meanwhile, and whoever owns it now delivers it.
       if (!last || isStale()) return;
-      const records = batch.messages.map((message) =>
-        toConsumedRecord(batch.topic, batch.partition, message),
-      );
+      const consumed: ConsumedBatch = {
+        topic: batch.topic,
+        partition: batch.partition,
+        records: batch.messages.map((message) => consumedRecord(batch.topic, batch.partition, message)),
+      };
       const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
       try {
-        await options.eachBatch({ topic: batch.topic, partition: batch.partition, records });
+        if (transactions) {
+          const processed = await transactions
+            .run(batch, (context) => options.eachBatch(consumed, context))
+            .catch((error: unknown) => {
+              if (isFenced(error)) reportTakenOver(options.groupId, batch.topic, batch.partition);
+              throw error;
+            });
+          if (processed) resolveOffset(last.offset);
+          return;
+        }
+        await options.eachBatch(consumed, { produce });
       } finally {
         clearInterval(beat);
       }
@@ -164,6 +213,66 @@ const runBatches = (consumer: Consumer, options: ConsumeOptions) =>
       await commitOffsetsIfNecessary(uncommittedOffsets());
     },
   });
+
+/**
+ * kafkajs restarts a crashed consumer itself only when the cause was retriable; a handler's
+ * TypeError, a fenced producer or some errors of a long broker outage stop it for good. Those are
+ * restarted here, with a growing delay, so a processor outlives them (the batch comes again).
+ */
+const restartOnCrash = (consumer: Consumer, groupId: string, run: () => Promise<void>) => {
+  let stopped = false;
+  let failures = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const restart = () => {
+    timer = undefined;
+    if (stopped) return;
+    // A failing run() crashes again, which schedules the next attempt.
+    void run().catch((error: unknown) => {
+      report('warn', 'kafka consumer could not restart', { groupId, message: messageOf(error) });
+      schedule();
+    });
+  };
+  const schedule = () => {
+    if (stopped || timer) return;
+    failures++;
+    timer = setTimeout(restart, Math.min(RESTART_FIRST_MS * 2 ** (failures - 1), RESTART_MAX_MS));
+  };
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    report('warn', 'kafka consumer crashed', {
+      groupId,
+      message: messageOf(payload.error),
+      restartedBy: payload.restart ? 'kafkajs' : 'kafkaLog',
+    });
+    if (!payload.restart) schedule();
+  });
+  return {
+    succeeded: () => {
+      failures = 0;
+    },
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+};
+
+// A newer producer with this partition's transactional id exists: another consumer owns it now.
+const isFenced = (error: unknown): boolean => {
+  const { type, code } = (error as { type?: string; code?: number }) ?? {};
+  return type === 'INVALID_PRODUCER_EPOCH' || code === 90;
+};
+
+const reportTakenOver = (groupId: string, topic: string, partition: number) =>
+  report('warn', 'partition taken over by another consumer; its batch was not committed here', {
+    groupId,
+    topic,
+    partition,
+  });
+
+const report = (level: 'warn' | 'error', msg: string, fields: object) =>
+  process.stderr.write(`${JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields })}\n`);
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Resolves after the consumer's first ListOffsets answer (or a timeout, so a lookup never hangs `consume`). */
 const startLookup = (consumer: Consumer) =>
@@ -178,35 +287,6 @@ const startLookup = (consumer: Consumer) =>
       resolve();
     }
   });
-
-const toMessage = (record: LogRecord) => ({
-  key: record.key,
-  value: record.value,
-  headers: record.headers,
-  partition: record.partition,
-  timestamp: record.timestamp === undefined ? undefined : String(record.timestamp),
-});
-
-const toConsumedRecord = (topic: string, partition: number, message: KafkaMessage): ConsumedRecord => ({
-  topic,
-  partition,
-  offset: Number(message.offset),
-  key: message.key,
-  // A tombstone (null value) reads as empty: the port has no deletes.
-  value: message.value ?? Buffer.alloc(0),
-  headers: toHeaders(message.headers),
-  timestamp: Number(message.timestamp),
-});
-
-// Kafka allows a header name to repeat; the port has one value per name, so the last one wins.
-const toHeaders = (headers: IHeaders | undefined): Record<string, string> => {
-  const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    const last = Array.isArray(value) ? value.at(-1) : value;
-    if (last !== undefined) result[name] = last.toString();
-  }
-  return result;
-};
 
 const isTopicAlreadyThere = (error: unknown): boolean =>
   JSON.stringify((error as { errors?: unknown })?.errors ?? '').includes('TOPIC_ALREADY_EXISTS') ||
@@ -233,13 +313,15 @@ const levelNames: Partial<Record<logLevel, string>> = {
 };
 
 // kafkajs logs WARN and ERROR only (see logLevel above), one JSON object a line, like our own logs.
-// Its connections also log every error response, retried or not; whatever outlives the retries
-// reaches the caller or the consumer's own log lines, so those are left out.
+// Its connections also log every error response, and its producers every failed send, retried or
+// not; whatever outlives the retries reaches the caller or the consumer's own log lines, so those
+// are left out.
 const jsonLinesToStderr: logCreator =
   () =>
   ({ namespace, level, log }) => {
     const { message, timestamp, logger: _logger, ...details } = log;
     if (namespace === 'Connection' && message.startsWith('Response ')) return;
+    if (namespace === 'Producer' && message.startsWith('Failed to send messages')) return;
     const fields = Object.fromEntries(
       Object.entries(details).map(([key, value]) => [key, value instanceof Error ? value.message : value]),
     );

@@ -11,6 +11,11 @@ import {
   type LogRecord,
 } from './log.js';
 import { postgresLogMigrations } from './postgresLogMigrations.js';
+import {
+  postgresCommittedOffsets,
+  postgresEndOffsets,
+  postgresResetGroupOffsets,
+} from './postgresLogOffsets.js';
 
 export interface PostgresLogOptions {
   /** Connections must use `schema` as their search_path (`createPostgresPool` does); the caller ends it. */
@@ -49,13 +54,17 @@ export const createPostgresLog = (options: PostgresLogOptions): Log => {
   let listening: Promise<(() => void) | null> | undefined;
   let closed = false;
 
-  const ensureTopic = async (topic: string, partitions = DEFAULT_PARTITIONS): Promise<number> => {
+  const ready = async () => {
     if (closed) throw new Error('This log is closed');
     migrated ??= migrate(pool, schema, postgresLogMigrations).catch((error: unknown) => {
       migrated = undefined;
       throw error;
     });
     await migrated;
+  };
+
+  const ensureTopic = async (topic: string, partitions = DEFAULT_PARTITIONS): Promise<number> => {
+    await ready();
     const known = partitionCounts.get(topic);
     if (known !== undefined) return known;
     // One statement, so a topic never exists without its partitions, even when two callers race.
@@ -82,7 +91,8 @@ export const createPostgresLog = (options: PostgresLogOptions): Log => {
     throw new RangeError(`Topic ${topic} has no partition ${partition} (it has ${partitions})`);
   };
 
-  const produce = async (topic: string, records: readonly LogRecord[]) => {
+  /** Writes the records within the transaction open on `client`; they commit or roll back with it. */
+  const produceOn = async (client: pg.ClientBase, topic: string, records: readonly LogRecord[]) => {
     if (records.length === 0) return;
     const partitions = await ensureTopic(topic);
     const byPartition = new Map<number, LogRecord[]>();
@@ -91,41 +101,36 @@ export const createPostgresLog = (options: PostgresLogOptions): Log => {
       byPartition.set(partition, [...(byPartition.get(partition) ?? []), record]);
     }
     const now = Date.now();
-    const client = await pool.connect();
-    try {
-      // Sent at COMMIT, and only if it commits; asked for first, so the lock below is held less long.
-      await client.query('BEGIN');
-      await client.query('SELECT pg_notify($1, $2)', [channel, topic]);
-      // The row lock this UPDATE takes is held until COMMIT, so producers of a partition take turns
-      // and offsets become visible in order: a consumer can't pass an offset that commits late.
-      // Ascending partition order keeps two multi-partition producers from deadlocking.
-      for (const [partition, batch] of [...byPartition].sort(([a], [b]) => a - b)) {
-        const { rowCount } = await client.query(
-          `WITH claimed AS (
-             UPDATE log_partitions SET next_offset = next_offset + $3
-             WHERE topic = $1 AND partition = $2 RETURNING next_offset - $3 AS first)
-           INSERT INTO log_records (topic, partition, "offset", key, value, headers, timestamp_ms)
-           SELECT $1, $2, first + n - 1, key, value, headers, ts FROM claimed,
-             unnest($4::bytea[], $5::bytea[], $6::jsonb[], $7::bigint[]) WITH ORDINALITY r(key, value, headers, ts, n)`,
-          [
-            topic,
-            partition,
-            batch.length,
-            batch.map((record) => record.key),
-            batch.map((record) => record.value),
-            batch.map((record) => JSON.stringify(record.headers ?? {})),
-            batch.map((record) => record.timestamp ?? now),
-          ],
-        );
-        if (rowCount !== batch.length) throw new Error(`Partition ${partition} of ${topic} is missing`);
-      }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
+    // Sent at COMMIT, and only if it commits; asked for first, so the lock below is held less long.
+    await client.query('SELECT pg_notify($1, $2)', [channel, topic]);
+    // The row lock this UPDATE takes is held until COMMIT, so producers of a partition take turns
+    // and offsets become visible in order: a consumer can't pass an offset that commits late.
+    // Ascending partition order keeps two multi-partition producers from deadlocking.
+    for (const [partition, batch] of [...byPartition].sort(([a], [b]) => a - b)) {
+      const { rowCount } = await client.query(
+        `WITH claimed AS (
+           UPDATE log_partitions SET next_offset = next_offset + $3
+           WHERE topic = $1 AND partition = $2 RETURNING next_offset - $3 AS first)
+         INSERT INTO log_records (topic, partition, "offset", key, value, headers, timestamp_ms)
+         SELECT $1, $2, first + n - 1, key, value, headers, ts FROM claimed,
+           unnest($4::bytea[], $5::bytea[], $6::jsonb[], $7::bigint[]) WITH ORDINALITY r(key, value, headers, ts, n)`,
+        [
+          topic,
+          partition,
+          batch.length,
+          batch.map((record) => record.key),
+          batch.map((record) => record.value),
+          batch.map((record) => JSON.stringify(record.headers ?? {})),
+          batch.map((record) => record.timestamp ?? now),
+        ],
+      );
+      if (rowCount !== batch.length) throw new Error(`Partition ${partition} of ${topic} is missing`);
     }
+  };
+
+  const produce = async (topic: string, records: readonly LogRecord[]) => {
+    if (records.length === 0) return;
+    await inTransaction(pool, (client) => produceOn(client, topic, records));
   };
 
   // One LISTEN connection per instance. Should it fail or drop, consumers still poll, and the
@@ -162,6 +167,7 @@ export const createPostgresLog = (options: PostgresLogOptions): Log => {
     groupId,
     topics,
     fromBeginning,
+    transactional,
     eachBatch,
   }: ConsumeOptions): Promise<LogConsumer> => {
     for (const topic of topics) await ensureTopic(topic);
@@ -192,15 +198,18 @@ export const createPostgresLog = (options: PostgresLogOptions): Log => {
         [position.topic, position.partition, position.next, BATCH_SIZE],
       );
       if (records.length === 0) return false;
-      await eachBatch({ topic: position.topic, partition: position.partition, records });
+      const batch = { topic: position.topic, partition: position.partition, records };
       const next = records.at(-1)!.offset + 1;
-      // GREATEST: a consumer of the group that is still finishing can't move it back.
-      await pool.query(
-        `INSERT INTO log_group_offsets (group_id, topic, partition, committed_offset) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (group_id, topic, partition) DO UPDATE
-         SET committed_offset = GREATEST(log_group_offsets.committed_offset, EXCLUDED.committed_offset)`,
-        [groupId, position.topic, position.partition, next],
-      );
+      if (transactional) {
+        // What the handler produces and the offset commit in one transaction: all of it or nothing.
+        await inTransaction(pool, async (client) => {
+          await eachBatch(batch, { produce: (topic, produced) => produceOn(client, topic, produced) });
+          await commitOffset(client, groupId, position, next);
+        });
+      } else {
+        await eachBatch(batch, { produce });
+        await commitOffset(pool, groupId, position, next);
+      }
       position.next = next;
       return true;
     };
@@ -270,6 +279,18 @@ export const createPostgresLog = (options: PostgresLogOptions): Log => {
     ensureTopic: async (topic, topicOptions) => void (await ensureTopic(topic, topicOptions?.partitions)),
     produce,
     consume,
+    async endOffsets(topic) {
+      await ready();
+      return postgresEndOffsets(pool, topic);
+    },
+    async committedOffsets(groupId, topic) {
+      await ready();
+      return postgresCommittedOffsets(pool, groupId, topic);
+    },
+    async resetGroupOffsets(groupId, topic, to) {
+      await ensureTopic(topic);
+      await postgresResetGroupOffsets(pool, groupId, topic, to);
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -278,6 +299,35 @@ export const createPostgresLog = (options: PostgresLogOptions): Log => {
       listening = undefined;
     },
   };
+};
+
+// GREATEST: a consumer of the group that is still finishing can't move it back.
+const commitOffset = (
+  client: pg.Pool | pg.ClientBase,
+  groupId: string,
+  position: { topic: string; partition: number },
+  next: number,
+) =>
+  client.query(
+    `INSERT INTO log_group_offsets (group_id, topic, partition, committed_offset) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (group_id, topic, partition) DO UPDATE
+     SET committed_offset = GREATEST(log_group_offsets.committed_offset, EXCLUDED.committed_offset)`,
+    [groupId, position.topic, position.partition, next],
+  );
+
+/** Runs `work` in a transaction on a client of its own, committed when it resolves, rolled back if it throws. */
+const inTransaction = async (pool: pg.Pool, work: (client: pg.PoolClient) => Promise<void>) => {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await work(client);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
 };
 
 const reportToStderr = (error: unknown, context: object) => {

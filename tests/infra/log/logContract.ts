@@ -1,11 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ConsumedRecord, ConsumeOptions, Log, LogConsumer } from '../../../src/infra/log/log.js';
+import type { ConsumedRecord, Log } from '../../../src/infra/log/log.js';
 import { uniqueTopic } from '../../setup/testServices.js';
+import { logOffsetsContract } from './logOffsetsContract.js';
+import {
+  bytes,
+  collect,
+  expectIncreasing,
+  numbered,
+  uniqueGroup,
+  until,
+  untilReceived,
+  valuesOf,
+} from './logTesting.js';
+import { logTransactionsContract } from './logTransactionsContract.js';
 
 /** A fresh `Log` over the same service on every call; `cleanup` frees what the factory made for it. */
 export type LogFactory = () => Promise<{ log: Log; cleanup?: () => Promise<void> }>;
-
-const WAIT_MS = 30_000;
 
 /**
  * The behaviour of the log port (see `src/infra/log/log.ts`), run unchanged against every adapter.
@@ -243,45 +253,7 @@ export const logContract = (name: string, factory: LogFactory) =>
         expect(own).toEqual(Array.from({ length: 50 }, (_, i) => `p${p}:${i}`));
       });
     }, 120_000);
+
+    logTransactionsContract(openLog);
+    logOffsetsContract(openLog);
   });
-
-/** Consumes into an array; records of all partitions, each partition in delivery order. */
-const collect = async (log: Log, options: Omit<ConsumeOptions, 'eachBatch'>) => {
-  const records: ConsumedRecord[] = [];
-  const consumer: LogConsumer = await log.consume({
-    ...options,
-    async eachBatch(batch) {
-      records.push(...batch.records);
-    },
-  });
-  return { records, consumer };
-};
-
-const until = async (condition: () => boolean, timeoutMs = WAIT_MS, state = () => '') => {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline)
-      throw new Error(`Not the case within ${timeoutMs} ms: ${condition} ${state()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
-
-const untilReceived = (records: readonly unknown[], count: number, timeoutMs = WAIT_MS) =>
-  until(
-    () => records.length >= count,
-    timeoutMs,
-    () => `(${records.length} of ${count} records arrived)`,
-  );
-
-const uniqueGroup = () => uniqueTopic('group');
-const bytes = (text: string) => Buffer.from(text);
-const valuesOf = (records: ReadonlyArray<{ value: Buffer }>) =>
-  records.map((record) => record.value.toString());
-const numbered = (prefix: string, count: number, partition: number) =>
-  Array.from({ length: count }, (_, i) => ({ key: bytes(prefix), value: bytes(`${prefix}${i}`), partition }));
-
-const expectIncreasing = (offsets: readonly number[]) => {
-  offsets.slice(1).forEach((offset, i) => {
-    expect(offset).toBeGreaterThan(offsets[i]!);
-  });
-};

@@ -1,0 +1,63 @@
+import type { Admin } from 'kafkajs';
+import type { OffsetReset } from './log.js';
+
+/**
+ * Per partition, the end as a read-committed consumer sees it: Kafka's last stable offset, which
+ * is the high watermark while no transaction is open. Transaction markers take offsets of their
+ * own, so a lag computed from it overcounts by one per transaction since the consumer's position
+ * (and a consumer at the end may still show a lag of one).
+ */
+export const kafkaEndOffsets = async (admin: Admin, topic: string): Promise<Map<number, number>> => {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return new Map(offsets.map(({ partition, high }) => [partition, Number(high)]));
+};
+
+/** Per partition, the group's committed offset; partitions it never committed are left out. */
+export const kafkaCommittedOffsets = async (
+  admin: Admin,
+  groupId: string,
+  topic: string,
+): Promise<Map<number, number>> => {
+  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return new Map(
+    (offsets?.partitions ?? [])
+      .map(({ partition, offset }) => [partition, Number(offset)] as const)
+      .filter(([, offset]) => offset >= 0),
+  );
+};
+
+/**
+ * Commits the group's new offsets as plain numbers. kafkajs' own resetOffsets commits the
+ * sentinel -2 or -1, which a later consumer reads as "no offset" and replaces with its own
+ * fromBeginning choice, so earliest is looked up here instead. setOffsets refuses a group with
+ * running members, as the port requires.
+ */
+export const kafkaResetGroupOffsets = async (
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  to: OffsetReset,
+): Promise<void> => {
+  const bounds = await admin.fetchTopicOffsets(topic);
+  const byTimestamp =
+    typeof to === 'object' && 'timestamp' in to
+      ? new Map(
+          (await admin.fetchTopicOffsetsByTimestamp(topic, to.timestamp)).map(({ partition, offset }) => [
+            partition,
+            Number(offset),
+          ]),
+        )
+      : undefined;
+  const partitions = bounds.map(({ partition, low, high }) => {
+    const [first, end] = [Number(low), Number(high)];
+    const wanted =
+      to === 'earliest'
+        ? first
+        : 'offset' in to
+          ? to.offset
+          : // No record at or after the timestamp: the end.
+            (byTimestamp?.get(partition) ?? end);
+    return { partition, offset: String(Math.min(Math.max(wanted, first), end)) };
+  });
+  await admin.setOffsets({ groupId, topic, partitions });
+};
