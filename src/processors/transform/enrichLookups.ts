@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import type { EnrichLookup } from '../../domain/pipelines/pipelineDefinition.js';
+import { quoteIdentifier } from '../../infra/postgres/postgresPool.js';
 import type { LookupResult } from './lookupCache.js';
 
 /** Reads one key from the store: JSON text, or null when there is nothing. Rejects on I/O errors. */
@@ -14,8 +15,6 @@ export interface TransformDependencies {
 
 /** A lookup error that retrying will not fix (the key does not fit the column's type). */
 export class LookupDataError extends Error {}
-
-const quoteIdentifier = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 // SQLSTATE class 22 is "data exception": the key cannot be compared with the column.
 const isDataException = (error: unknown): boolean =>
