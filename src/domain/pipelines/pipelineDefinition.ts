@@ -140,7 +140,7 @@ const validateTopicFormat = (
     return [{ path: `${path}.format`, message: `must be one of: ${RECORD_FORMATS.join(', ')}` }];
   }
   if (format === 'avro') return validateAvroRecordSchema(end?.schema, `${path}.schema`);
-  if (end?.schema !== undefined) {
+  if (end?.schema != null) {
     return [
       {
         path: `${path}.schema`,
@@ -192,10 +192,11 @@ export const validatePipelineDefinition = (
     problems.push(...validateTopicFormat('sink', sink, false));
   }
   // Both absent in versions saved before they existed: those run at least once, with DEFAULT_RETRY_POLICY.
-  if (definition.delivery !== undefined && !DELIVERY_GUARANTEES.includes(definition.delivery)) {
+  // Null counts as absent, as an Avro reader gives optional fields.
+  if (definition.delivery != null && !DELIVERY_GUARANTEES.includes(definition.delivery)) {
     problems.push({ path: 'delivery', message: `must be one of: ${DELIVERY_GUARANTEES.join(', ')}` });
   }
-  if (definition.retry !== undefined) problems.push(...validateRetryPolicy(definition.retry, 'retry'));
+  if (definition.retry != null) problems.push(...validateRetryPolicy(definition.retry, 'retry'));
 
   if (!Array.isArray(definition.steps)) {
     problems.push({ path: 'steps', message: 'must be a list of steps' });

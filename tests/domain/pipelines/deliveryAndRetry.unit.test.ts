@@ -17,6 +17,17 @@ describe('delivery and retry', () => {
       .thenEvents([{ type: 'PipelineCreated', data: created.data }]);
   });
 
+  it('takes null for absent, as an Avro reader gives the optional fields of an older version', () => {
+    expect(
+      problemsWith({
+        source: { topic: 'orders.raw', format: 'json', schema: null },
+        sink: { topic: 'orders.clean', format: null, schema: null },
+        delivery: null,
+        retry: null,
+      }),
+    ).toEqual([]);
+  });
+
   it('accepts both guarantees, the default policy and the bounds of each limit', () => {
     for (const delivery of ['at-least-once', 'exactly-once']) {
       expect(problemsWith({ delivery, retry: DEFAULT_RETRY_POLICY }), delivery).toEqual([]);
@@ -55,7 +66,7 @@ describe('delivery and retry', () => {
     expect(problemsWith({ retry: retry({ backoffMs: 1.5 }) }).map((p) => p.path)).toEqual([
       'retry.backoffMs',
     ]);
-    expect(problemsWith({ retry: null }).map((p) => p.path)).toEqual(['retry']);
+    expect(problemsWith({ retry: 'fast' }).map((p) => p.path)).toEqual(['retry']);
   });
 
   it('rejects a longest wait shorter than the first, since waits only grow', () => {

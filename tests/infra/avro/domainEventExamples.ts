@@ -53,6 +53,51 @@ const connectorToConnector: PipelineDefinition = {
   ],
   sink: { connectorId: 'warehouse' },
 };
+const orderSchema = JSON.stringify({
+  type: 'record',
+  name: 'Order',
+  namespace: 'shop',
+  fields: [
+    { name: 'orderId', type: 'string' },
+    { name: 'amount', type: 'double' },
+  ],
+});
+// Avro on both ends, every step kind, and the delivery and retry a version may set.
+const everyStepKind: PipelineDefinition = {
+  source: { topic: 'orders.avro', format: 'avro', schema: orderSchema },
+  steps: [
+    { kind: 'map', rename: {}, drop: [], set: { cents: 'amount * 100' } },
+    { kind: 'filter', expr: 'amount > 0' },
+    { kind: 'rename', fields: { cents: 'amountCents' } },
+    { kind: 'drop', fields: ['internal'] },
+    { kind: 'cast', fields: { amountCents: 'long', placedAt: 'timestamp' } },
+    {
+      kind: 'default',
+      values: { currency: 'EUR', quantity: 1, gift: false, tags: [], address: { country: 'DE' }, note: null },
+    },
+    { kind: 'dedupe', key: 'orderId', withinMs: 3_600_000 },
+    {
+      kind: 'enrich',
+      lookup: { redis: { keyPrefix: 'customer:' } },
+      key: 'customerId',
+      into: 'customer',
+      cacheTtlMs: 60_000,
+      onMissing: 'null',
+    },
+    {
+      kind: 'enrich',
+      lookup: { postgres: { table: 'crm.regions', keyColumn: 'code' } },
+      key: 'region',
+      into: 'regionInfo',
+      cacheTtlMs: 0,
+      onMissing: 'fail',
+    },
+    { kind: 'validate', schema: orderSchema },
+  ],
+  sink: { topic: 'orders.enriched', format: 'avro', schema: orderSchema },
+  delivery: 'exactly-once',
+  retry: { maxAttempts: 5, backoffMs: 100, maxBackoffMs: 10_000 },
+};
 const knownConnectorIds = ['crm', 'warehouse'];
 
 const pipelineCommands = (pipelineId: string): PipelineCommand[] => [
@@ -63,6 +108,10 @@ const pipelineCommands = (pipelineId: string): PipelineCommand[] => [
   {
     type: 'SavePipelineVersion',
     data: { pipelineId, definition: connectorToConnector, savedAt: at(1), knownConnectorIds },
+  },
+  {
+    type: 'SavePipelineVersion',
+    data: { pipelineId, definition: everyStepKind, savedAt: at(1), knownConnectorIds },
   },
   { type: 'PublishPipelineVersion', data: { pipelineId, version: 2, publishedAt: at(2) } },
   { type: 'ActivatePipeline', data: { pipelineId, activatedAt: at(3) } },
