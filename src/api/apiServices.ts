@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { SecretCipher } from '../infra/crypto/secretCipher.js';
 import type { EventStore } from '../infra/eventstore/eventStore.js';
+import type { Log } from '../infra/log/log.js';
 
 /** What resolvers reach through the GraphQL context; the composition root builds it. */
 export interface ApiServices {
@@ -11,6 +12,8 @@ export interface ApiServices {
   now(): Date;
   /** Encrypts connector secrets before they enter a command; null when no key is configured. */
   secretCipher: SecretCipher | null;
+  /** The log, for operations on topics (replaying dead letters); absent where the API has none. */
+  log?: Log;
 }
 
 export interface ApiContextFields {

@@ -1,4 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { PipelineState } from '../domain/pipelines/pipeline.js';
+import { isConnectorReference } from '../domain/pipelines/pipelineDefinition.js';
+import { TributaryError } from '../errors.js';
 import type { ConsumedRecord, Log, LogRecord } from '../infra/log/log.js';
 import { deadLetterTopicOf } from './pipelineProcessor.js';
 
@@ -22,6 +25,18 @@ export interface DeadLetterReplayOptions {
   /** How often the group's committed offsets are read to see whether it is done. */
   pollMs?: number;
 }
+
+/**
+ * The topic dead letters go back to: the source of the version the pipeline publishes now, which
+ * is the one that will process them again.
+ */
+export const replayTopicOf = (pipeline: PipelineState): string => {
+  if (pipeline.status === 'none') throw new TributaryError('PIPELINE_NOT_FOUND');
+  if (pipeline.status === 'archived') throw new TributaryError('PIPELINE_ARCHIVED');
+  const { source } = pipeline.definition;
+  if (isConnectorReference(source)) throw new TributaryError('PIPELINE_SOURCE_NOT_A_TOPIC');
+  return source.topic;
+};
 
 const isLineage = (header: string) => header.startsWith('tributary-');
 
@@ -47,10 +62,25 @@ export const toReplayedRecord = (record: ConsumedRecord): LogRecord => ({
  *
  * It ends when the group has passed the end offsets the DLQ had when the call started. Records
  * that arrive meanwhile and fall in a batch are replayed too rather than skipped. Done is read
- * from the group's committed offsets, not from what this call saw, so two calls at once (whose
- * consumers share the partitions) both end.
+ * from the group's committed offsets, not from what this call saw, so calls in two processes at
+ * once (whose Kafka consumers share the partitions) both end. Calls in one process take turns:
+ * the embedded log does not balance a group's consumers, each would read every partition.
  */
-export const replayDeadLetters = async (options: DeadLetterReplayOptions): Promise<{ replayed: number }> => {
+export const replayDeadLetters = (options: DeadLetterReplayOptions): Promise<{ replayed: number }> => {
+  const before = underway.get(options.pipelineId) ?? Promise.resolve();
+  const replay = before.catch(() => undefined).then(() => replayOnce(options));
+  const settled = replay.catch(() => undefined);
+  underway.set(options.pipelineId, settled);
+  void settled.then(() => {
+    if (underway.get(options.pipelineId) === settled) underway.delete(options.pipelineId);
+  });
+  return replay;
+};
+
+// By pipeline id, the last replay under way in this process.
+const underway = new Map<string, Promise<unknown>>();
+
+const replayOnce = async (options: DeadLetterReplayOptions): Promise<{ replayed: number }> => {
   const { log, pipelineId, sourceTopic, onProgress, pollMs = 200 } = options;
   const topic = deadLetterTopicOf(pipelineId);
   const groupId = deadLetterReplayGroupOf(pipelineId);

@@ -1,17 +1,19 @@
 import type { IResolvers } from 'mercurius';
-import {
-  pipelineFactsOf,
-  type RunCommand,
-  type RunKind,
-  runDecider,
-  runStreamId,
-} from '../../domain/runs/run.js';
+import { type RunCommand, type RunKind, runDecider, runStreamId } from '../../domain/runs/run.js';
+import { requestRunOf } from '../../domain/runs/runRequest.js';
+import { startFromOf } from '../../domain/runs/runStartFrom.js';
 import { deterministicId } from '../../infra/eventstore/deterministicId.js';
 import type { ApiContext } from '../apiServices.js';
 import { authorize } from '../authorize.js';
 import { loadPipelineState } from './loadPipeline.js';
 import { runCommand } from './runCommand.js';
-import { type RecordRunProgressInput, toCheckpoint } from './runInput.js';
+import {
+  type RecordRunProgressInput,
+  type RequestRunInput,
+  type StartFromInput,
+  toCheckpoint,
+  withStartFromPaths,
+} from './runInput.js';
 
 const runRunCommand = async (context: ApiContext, command: RunCommand) => {
   const { runId } = command.data;
@@ -23,33 +25,36 @@ const now = (context: ApiContext) => context.services.now().toISOString();
 
 type IdArgs = { id: string };
 
+/** Requests a run of the pipeline as it is now; for requestRun and replayPipeline. */
+export const requestRunFor = async (
+  context: ApiContext,
+  input: { pipelineId: string; version?: number | null; kind: RunKind } & StartFromInput,
+) => {
+  const startFrom = startFromOf(input);
+  // The pipeline's facts come from its stream as it is now. The check and the append touch two
+  // streams, so a pipeline archived in between still gets the run: whatever starts runs
+  // must look at the pipeline again.
+  const pipeline = await loadPipelineState(context.services.eventStore, input.pipelineId);
+  const command = requestRunOf(pipeline, {
+    // From the idempotency key when there is one, so a retry finds its first run.
+    runId: context.commandId ? deterministicId(`run:${context.commandId}`) : context.services.newId(),
+    pipelineId: input.pipelineId,
+    version: input.version,
+    kind: input.kind,
+    requestedAt: now(context),
+    startFrom,
+  });
+  return withStartFromPaths(input, () => runRunCommand(context, command));
+};
+
 /**
  * One mutation per run command. Processors and operators send them; they are exposed over
  * GraphQL as admin operations, each behind its own action.
  */
 export const runMutations: IResolvers['Mutation'] = {
-  requestRun: async (
-    _root,
-    { input }: { input: { pipelineId: string; version?: number | null; kind?: RunKind | null } },
-    context: ApiContext,
-  ) => {
+  requestRun: (_root, { input }: { input: RequestRunInput }, context: ApiContext) => {
     authorize(context, 'run.request');
-    // The pipeline's facts come from its stream as it is now. The check and the append touch two
-    // streams, so a pipeline archived in between still gets the run: whatever starts runs
-    // must look at the pipeline again.
-    const pipeline = await loadPipelineState(context.services.eventStore, input.pipelineId);
-    return runRunCommand(context, {
-      type: 'RequestRun',
-      data: {
-        // From the idempotency key when there is one, so a retry finds its first run.
-        runId: context.commandId ? deterministicId(`run:${context.commandId}`) : context.services.newId(),
-        pipelineId: input.pipelineId,
-        version: input.version ?? (pipeline.status === 'none' ? 1 : pipeline.version),
-        kind: input.kind ?? 'batch',
-        requestedAt: now(context),
-        pipeline: pipelineFactsOf(pipeline),
-      },
-    });
+    return requestRunFor(context, { ...input, kind: input.kind ?? 'batch' });
   },
   startRun: (_root, { id }: IdArgs, context: ApiContext) => {
     authorize(context, 'run.start');

@@ -6,6 +6,7 @@ import type { ApiContext } from '../apiServices.js';
 import { authorize } from '../authorize.js';
 import { runMutations } from './runMutations.js';
 import { runPageRequest, toRunConnection } from './runPages.js';
+import { runReplayMutations } from './runReplayMutations.js';
 
 interface RunChangeMessage {
   event: string;
@@ -37,7 +38,7 @@ export const runResolvers: IResolvers = {
       return toRunConnection(request, list.rows, list.totalCount);
     },
   },
-  Mutation: runMutations,
+  Mutation: { ...(runMutations as object), ...(runReplayMutations as object) },
   Subscription: {
     runUpdated: {
       subscribe: withFilter(

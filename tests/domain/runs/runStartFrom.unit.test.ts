@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { pipelineDecider } from '../../../src/domain/pipelines/pipeline.js';
 import { type RunCommand, type RunEvent, runDecider } from '../../../src/domain/runs/run.js';
+import { requestRunOf } from '../../../src/domain/runs/runRequest.js';
 import { type RunStartFrom, startFromOf } from '../../../src/domain/runs/runStartFrom.js';
 import { given } from '../deciderSpec.js';
+import { created, definitionV2, published, saved } from '../pipelines/pipelineFixtures.js';
 
 const runId = 'r-1';
 const requestedAt = '2026-02-01T10:00:00.000Z';
@@ -120,5 +123,30 @@ describe('startFromOf: operator input to a start', () => {
     expect(() => startFromOf({ fromTimestamp: '2026-01-31T07:30:00Z', fromOffset: 3 })).toThrow(
       'Invalid input: fromTimestamp: give fromTimestamp or fromOffset, not both; fromOffset: give fromTimestamp or fromOffset, not both',
     );
+  });
+});
+
+describe('requestRunOf: the run an operator asks for', () => {
+  const pipeline = [created, saved(2, definitionV2), published(2)].reduce(
+    pipelineDecider.evolve,
+    pipelineDecider.initialState,
+  );
+  const ask = { runId, pipelineId: 'p-1', kind: 'batch' as const, requestedAt };
+
+  it('runs the published version unless one is named, with the pipeline facts', () => {
+    expect(requestRunOf(pipeline, ask)).toEqual({
+      type: 'RequestRun',
+      data: { ...ask, version: 2, pipeline: { status: 'draft', publishedVersions: [1, 2] } },
+    });
+    expect(requestRunOf(pipeline, { ...ask, version: 1, startFrom: { offset: 4 } }).data).toMatchObject({
+      version: 1,
+      startFrom: { offset: 4 },
+    });
+  });
+
+  it('asks for version 1 of a pipeline that does not exist, which the decider refuses as not found', () => {
+    const command = requestRunOf(pipelineDecider.initialState, ask);
+    expect(command.data.version).toBe(1);
+    given(runDecider, []).when(command).thenThrows('PIPELINE_NOT_FOUND');
   });
 });
