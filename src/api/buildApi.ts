@@ -1,5 +1,6 @@
 import Fastify, { type FastifyRequest } from 'fastify';
 import mercurius from 'mercurius';
+import { metricsRegistry } from '../infra/metrics/metrics.js';
 import type { Logger } from '../logger.js';
 import type { ApiServices } from './apiServices.js';
 import { formatGraphQLErrors } from './formatGraphQLErrors.js';
@@ -46,6 +47,10 @@ export const buildApi = async (options: ApiOptions) => {
   });
   addQueryCostLimit(app, limits);
   app.get('/health/live', async () => ({ status: 'ok' }));
+  // This process's metrics (processors' record counts and lag, the relay's lag) for Prometheus.
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics()),
+  );
   return app;
 };
 export type Api = Awaited<ReturnType<typeof buildApi>>;

@@ -105,6 +105,18 @@ describe.each([
       version: 1,
       counts: { in: 30, out: 19, filtered: 11, dlq: 0 },
     });
+    // And the same counts are Prometheus metrics, with the lag reaching 0 (it is measured at
+    // each progress report, so the one with these counts may still see the last batch uncommitted)
+    const lagSeries = `tributary_pipeline_lag_records{pipeline_id="${pipelineId}"} 0`;
+    const metrics = await waitFor(async () => {
+      const text = await (await fetch(url.replace(/graphql$/, 'metrics'))).text();
+      return text.includes(lagSeries) ? text : null;
+    });
+    const series = (outcome: string) =>
+      `tributary_pipeline_records_total{pipeline_id="${pipelineId}",version="1",outcome="${outcome}"}`;
+    expect(metrics).toContain(`${series('in')} 30`);
+    expect(metrics).toContain(`${series('out')} 19`);
+    expect(metrics).toContain(`${series('filtered')} 11`);
 
     // When version 2 (which also renames amount) is published while the pipeline is active
     await call(SAVE, {
