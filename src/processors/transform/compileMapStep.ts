@@ -13,11 +13,16 @@ export const renameAndDrop = (
   rename: ReadonlyMap<string, string>,
   drop: ReadonlySet<string>,
 ): ((record: JsonRecord) => JsonRecord) => {
+  // The hot path: an indexed loop over Object.keys, and no lookup in an empty Map or Set.
+  const renames = rename.size > 0;
+  const drops = drop.size > 0;
   return (record) => {
     const out: JsonRecord = {};
-    for (const field in record) {
-      if (drop.has(field)) continue;
-      out[rename.get(field) ?? field] = record[field];
+    const fields = Object.keys(record);
+    for (let index = 0; index < fields.length; index += 1) {
+      const field = fields[index]!;
+      if (drops && drop.has(field)) continue;
+      out[renames ? (rename.get(field) ?? field) : field] = record[field];
     }
     return out;
   };
