@@ -1,8 +1,10 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { consumeCommand } from './consumeCommand.js';
+import { dlqCommand } from './dlqCommand.js';
 import { migrateCommand } from './migrateCommand.js';
 import { produceCommand } from './produceCommand.js';
 import { projectionsCommand } from './projectionsCommand.js';
+import { replayCommand } from './replayCommand.js';
 import { devCommand, startCommand } from './runCommands.js';
 import { UsageError } from './usageError.js';
 
@@ -28,6 +30,19 @@ Commands:
                             stderr and exits once swapped. A runner must be running (start, dev).
       --no-wait             Only ask for the rebuild; do not follow it.
   projections resume <name> Make a failed read model apply again from its checkpoint (after a fix).
+  replay <pipelineId>       Reprocess the pipeline's source as a new batch run of its published
+                            version, from the beginning; prints the run id, then its progress on
+                            stderr until it ends (exit 1 when it fails or is cancelled).
+      --from <instant>      Start each partition at its first record at or after this ISO-8601
+                            instant, such as 2026-03-01T09:00:00Z.
+      --from-offset <n>     Start every partition at offset n (not with --from).
+      --version <n>         Run this published version instead.
+      --no-wait             Only request the run; do not follow it.
+  dlq list <pipelineId>     Print the pipeline's dead letters as JSON lines (partition, offset,
+                            key, error, step, source, value as text); the replay group stays put.
+      --max <n>             Print at most n.
+  dlq replay <pipelineId>   Produce the dead letters back to the pipeline's source topic, each
+                            once however often it runs, with a progress line on stderr.
 
 Environment: DATABASE_URL, KAFKA_BROKERS, REDIS_URL, PORT, HOST, LOG_LEVEL (see README.md).`;
 
@@ -38,6 +53,8 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   produce: produceCommand,
   consume: consumeCommand,
   projections: projectionsCommand,
+  replay: replayCommand,
+  dlq: dlqCommand,
 };
 
 const main = async () => {
