@@ -32,6 +32,10 @@ export interface KafkaBroker {
   brokers: string[];
   /** The broker's stdout and stderr; kept until `stop`, and kept for good when start fails. */
   logFile: string;
+  /** Stops the broker process and keeps its data, as an outage would (a clean shutdown). */
+  pause(): Promise<void>;
+  /** Starts it again on the same ports and data after `pause`, and waits until it answers. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -51,6 +55,35 @@ export async function startKafkaBroker(): Promise<KafkaBroker> {
   const jvm = javaOptions(libs);
   cpSync(await formattedStorage(libs, jvm), join(runDir, 'data'), { recursive: true });
 
+  const brokers = [`127.0.0.1:${port}`];
+  let running = launch(jvm, properties, logFile);
+  try {
+    await waitUntilReady(brokers, running.broker);
+  } catch (error) {
+    await running.halt();
+    rmSync(join(runDir, 'data'), { recursive: true, force: true });
+    throw new Error(`${(error as Error).message}; broker log ${logFile}:\n${tail(logFile, 40)}`, {
+      cause: error,
+    });
+  }
+  const pause = () => running.halt();
+  const resume = async () => {
+    running = launch(jvm, properties, logFile);
+    await waitUntilReady(brokers, running.broker).catch((error: unknown) => {
+      throw new Error(`${(error as Error).message}; broker log ${logFile}:\n${tail(logFile, 40)}`, {
+        cause: error,
+      });
+    });
+  };
+  const stop = async () => {
+    await running.halt();
+    rmSync(runDir, { recursive: true, force: true });
+  };
+  return { brokers, logFile, pause, resume, stop };
+}
+
+/** Spawns the broker JVM; `halt` stops it (and its watchdog) and resolves once it exited. */
+function launch(jvm: string[], properties: string, logFile: string) {
   const out = openSync(logFile, 'a');
   const broker = spawn('java', [...jvm, 'kafka.Kafka', properties], { stdio: ['ignore', out, out] });
   closeSync(out);
@@ -58,27 +91,12 @@ export async function startKafkaBroker(): Promise<KafkaBroker> {
   // 'exit' covers a vitest that ends without teardown; the watchdog covers one that is killed outright.
   process.on('exit', killNow);
   const watchdog = killWhenParentDies(broker);
-  const brokers = [`127.0.0.1:${port}`];
-
   const halt = async () => {
     process.off('exit', killNow);
     watchdog.kill('SIGKILL');
     await stopProcess(broker);
   };
-  try {
-    await waitUntilReady(brokers, broker);
-  } catch (error) {
-    await halt();
-    rmSync(join(runDir, 'data'), { recursive: true, force: true });
-    throw new Error(`${(error as Error).message}; broker log ${logFile}:\n${tail(logFile, 40)}`, {
-      cause: error,
-    });
-  }
-  const stop = async () => {
-    await halt();
-    rmSync(runDir, { recursive: true, force: true });
-  };
-  return { brokers, logFile, stop };
+  return { broker, halt };
 }
 
 /** Copies the pom's runtime jars into `.cache/kafka/libs`, unless the marker says they match the pom. */

@@ -53,6 +53,7 @@ export const createKafkaLog = (options: KafkaLogOptions): Log => {
   const producerReady = once(() => producer.connect());
   const knownTopics = new Map<string, Promise<void>>();
   const consumers = new Set<LogConsumer>();
+  let closed = false;
 
   const ensureTopic = (topic: string, partitions = DEFAULT_PARTITIONS): Promise<void> => {
     let created = knownTopics.get(topic);
@@ -129,10 +130,25 @@ export const createKafkaLog = (options: KafkaLogOptions): Log => {
     return logConsumer;
   };
 
+  // kafkajs gives up once its retries are spent (about 10 s of outage), so produce tries again
+  // until the broker is back. The idempotent producer keeps the sequence numbers of a failed
+  // send, so records that did reach the broker before are not written twice.
   const produce = async (topic: string, records: readonly LogRecord[]) => {
     if (records.length === 0) return;
-    await Promise.all([ensureTopic(topic), producerReady()]);
-    await producer.send({ topic, acks: -1, messages: records.map(kafkaMessage) });
+    for (let failures = 0; ; failures++) {
+      try {
+        await Promise.all([ensureTopic(topic), producerReady()]);
+        await producer.send({ topic, acks: -1, messages: records.map(kafkaMessage) });
+        return;
+      } catch (error) {
+        if (closed || !isRetriable(error)) throw error;
+        if (failures === 0)
+          report('warn', 'kafka produce waits for the broker', { topic, message: messageOf(error) });
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(RESTART_FIRST_MS * 2 ** failures, RESTART_MAX_MS)),
+        );
+      }
+    }
   };
 
   const topicExists = async (topic: string) => {
@@ -155,6 +171,7 @@ export const createKafkaLog = (options: KafkaLogOptions): Log => {
       await kafkaResetGroupOffsets(admin, groupId, topic, to);
     },
     close: once(async () => {
+      closed = true;
       await Promise.all([...consumers].map((consumer) => consumer.stop()));
       await Promise.all([producer.disconnect(), admin.disconnect()]);
     }),
@@ -256,6 +273,14 @@ const restartOnCrash = (consumer: Consumer, groupId: string, run: () => Promise<
   };
 };
 
+// Whatever kafkajs would retry had it not run out of retries: connections refused or closed,
+// timeouts, leaders and coordinators moving.
+const isRetriable = (error: unknown): boolean => {
+  let cause = error as { retriable?: boolean; cause?: unknown } | undefined;
+  while (cause?.cause) cause = cause.cause as typeof cause;
+  return cause?.retriable === true;
+};
+
 // A newer producer with this partition's transactional id exists: another consumer owns it now.
 const isFenced = (error: unknown): boolean => {
   const { type, code } = (error as { type?: string; code?: number }) ?? {};
@@ -313,15 +338,17 @@ const levelNames: Partial<Record<logLevel, string>> = {
 };
 
 // kafkajs logs WARN and ERROR only (see logLevel above), one JSON object a line, like our own logs.
-// Its connections also log every error response, and its producers every failed send, retried or
-// not; whatever outlives the retries reaches the caller or the consumer's own log lines, so those
-// are left out.
+// Its connections also log every error response and failed connect, and its producers every failed
+// send, retried or not; whatever outlives the retries reaches the caller or the consumer's crash
+// lines, so those are left out.
 const jsonLinesToStderr: logCreator =
   () =>
   ({ namespace, level, log }) => {
     const { message, timestamp, logger: _logger, ...details } = log;
     if (namespace === 'Connection' && message.startsWith('Response ')) return;
     if (namespace === 'Producer' && message.startsWith('Failed to send messages')) return;
+    if (namespace === 'Connection' && message.startsWith('Connection error')) return;
+    if (namespace === 'BrokerPool' && message.startsWith('Failed to connect to seed broker')) return;
     const fields = Object.fromEntries(
       Object.entries(details).map(([key, value]) => [key, value instanceof Error ? value.message : value]),
     );

@@ -21,7 +21,12 @@ export interface Log {
   ensureTopic(topic: string, options?: { partitions?: number }): Promise<void>;
   produce(topic: string, records: readonly LogRecord[]): Promise<void>;
   consume(options: ConsumeOptions): Promise<LogConsumer>;
-  /** Per partition of the topic, the offset the next record produced there will get (Kafka's high watermark). */
+  /**
+   * Per partition of the topic, the offset the next record produced there will get (Kafka's high
+   * watermark; while a transaction is open there, Kafka answers its last stable offset). On Kafka,
+   * transaction markers take offsets too, so a lag computed from this may overcount by them.
+   * An unknown topic has no partitions.
+   */
   endOffsets(topic: string): Promise<Map<number, number>>;
   /**
    * Per partition of the topic, the group's committed offset: the next offset it will read.

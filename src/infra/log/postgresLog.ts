@@ -34,6 +34,8 @@ const MAX_RETRY_DELAY_MS = 5_000;
  * The log of `npm run dev`, kept in PostgreSQL, for one process. Its tables are migrated on the
  * first call of any method. Consumers of one group are not balanced against each other: each
  * `consume` reads every partition of its topics, so a group should have one consumer at a time.
+ * A transactional batch holds the row locks of the partitions it produced to until it commits,
+ * so other producers of those partitions wait for its handler.
  */
 export const createPostgresLog = (options: PostgresLogOptions): Log => {
   const { pool, schema } = options;
