@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadPipelineState } from '../api/resolvers/loadPipeline.js';
 import { type RunEvent, type RunState, runDecider, runStreamId } from '../domain/runs/run.js';
 import { requestRunOf } from '../domain/runs/runRequest.js';
-import type { RunStartFrom } from '../domain/runs/runStartFrom.js';
+import { type RunStartFrom, validateStartFrom } from '../domain/runs/runStartFrom.js';
 import type { EventStore } from '../infra/eventstore/eventStore.js';
 import { handleCommand } from '../infra/eventstore/handleCommand.js';
 import { upcastEvent } from '../infra/eventstore/upcast.js';
@@ -65,7 +65,11 @@ const startFromArgs = (
 ): RunStartFrom | undefined => {
   if (from !== undefined && fromOffset !== undefined)
     throw new UsageError('give --from or --from-offset, not both');
-  if (from !== undefined) return { timestamp: from };
+  if (from !== undefined) {
+    const [problem] = validateStartFrom({ timestamp: from }, 'batch');
+    if (problem) throw new UsageError(`--from ${problem.message} (got "${from}")`);
+    return { timestamp: from };
+  }
   if (fromOffset !== undefined) return { offset: wholeNumber('--from-offset', fromOffset, 0) };
   return undefined;
 };
