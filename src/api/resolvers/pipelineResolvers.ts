@@ -1,6 +1,17 @@
 import mercurius, { type IResolvers } from 'mercurius';
 import { pipelineStreamId } from '../../domain/pipelines/pipeline.js';
-import type { MapStep, Step } from '../../domain/pipelines/pipelineDefinition.js';
+import {
+  type CastStep,
+  DEFAULT_RETRY_POLICY,
+  type DefaultStep,
+  type DropStep,
+  type EnrichStep,
+  type MapStep,
+  type PipelineDefinition,
+  type PipelineSink,
+  type RenameStep,
+  type Step,
+} from '../../domain/pipelines/pipelineDefinition.js';
 import { ValidationError } from '../../errors.js';
 import { upcastEvent } from '../../infra/eventstore/upcast.js';
 import { isKeyFor, keyOfRow } from '../../projections/keysetPage.js';
@@ -16,6 +27,7 @@ import { type PipelineView, toPipelineView } from '../../projections/pipelines/p
 import type { ApiContext } from '../apiServices.js';
 import { authorize } from '../authorize.js';
 import { type ConnectionArgs, pageRequest, toConnection } from './connection.js';
+import { toGraphQLDelivery, toGraphQLOnMissing } from './pipelineInput.js';
 import { pipelineMutations } from './pipelineMutations.js';
 import { builtInPipelineTemplates } from './pipelineTemplates.js';
 
@@ -33,7 +45,33 @@ interface PipelinesArgs extends ConnectionArgs {
 const SORT_FIELDS = { CREATED_AT: 'createdAt', UPDATED_AT: 'updatedAt', NAME: 'name' } as const;
 
 // A mapped type, so a step kind added to the domain does not compile until the schema has it.
-const STEP_TYPES: { [Kind in Step['kind']]: string } = { map: 'MapStep', filter: 'FilterStep' };
+const STEP_TYPES: { [Kind in Step['kind']]: string } = {
+  map: 'MapStep',
+  filter: 'FilterStep',
+  rename: 'RenameStep',
+  drop: 'DropStep',
+  cast: 'CastStep',
+  default: 'DefaultStep',
+  dedupe: 'DedupeStep',
+  enrich: 'EnrichStep',
+  validate: 'ValidateStep',
+};
+
+// Versions saved before delivery and retry existed run as these defaults say, so they show them.
+const definitionResolvers = {
+  delivery: (definition: PipelineDefinition) => toGraphQLDelivery(definition.delivery ?? 'at-least-once'),
+  retry: (definition: PipelineDefinition) => definition.retry ?? DEFAULT_RETRY_POLICY,
+};
+
+// By field name: the read model's jsonb keeps no key order, and these records have none that
+// matters (each entry reads the incoming record), so every answer lists them alike.
+const pairs = <Value, Pair>(
+  record: Record<string, Value> | undefined,
+  pair: (key: string, value: Value) => Pair,
+) =>
+  Object.entries(record ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => pair(key, value));
 
 // mercurius is CommonJS; Node's ESM loader cannot see its named exports, only the default.
 const { withFilter } = mercurius;
@@ -101,7 +139,31 @@ export const pipelineResolvers: IResolvers = {
   Step: {
     resolveType: (step: Step) => STEP_TYPES[step.kind],
   },
+  Pipeline: definitionResolvers,
+  PipelineVersion: definitionResolvers,
+  Sink: {
+    // A topic sink saved before sinks had a format writes JSON.
+    format: (sink: PipelineSink & { format?: string | null }) =>
+      'connectorId' in sink ? null : (sink.format ?? 'json'),
+  },
   MapStep: {
-    rename: (step: MapStep) => Object.entries(step.rename).map(([from, to]) => ({ from, to })),
+    rename: (step: MapStep) => pairs(step.rename, (from, to) => ({ from, to })),
+    set: (step: MapStep) => pairs(step.set, (field, expr) => ({ field, expr })),
+  },
+  RenameStep: {
+    fields: (step: RenameStep) => pairs(step.fields, (from, to) => ({ from, to })),
+  },
+  DropStep: {
+    drop: (step: DropStep) => step.fields,
+  },
+  CastStep: {
+    fields: (step: CastStep) => pairs(step.fields, (field, type) => ({ field, type })),
+  },
+  DefaultStep: {
+    values: (step: DefaultStep) =>
+      pairs(step.values, (field, value) => ({ field, value: JSON.stringify(value) })),
+  },
+  EnrichStep: {
+    onMissing: (step: EnrichStep) => toGraphQLOnMissing(step.onMissing),
   },
 };

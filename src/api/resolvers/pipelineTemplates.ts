@@ -33,8 +33,9 @@ export const builtInPipelineTemplates: readonly PipelineTemplate[] = [
 ];
 
 /**
- * The definition a new pipeline starts from: the template's, with the source and sink given
- * in place of the template's own. A built-in template has neither, so both must be given.
+ * The definition a new pipeline starts from: the template's (steps, delivery, retry), with the
+ * source and sink given in place of the template's own. A built-in template has neither, so
+ * both must be given.
  */
 export const definitionFromTemplate = async (
   eventStore: EventStore,
@@ -57,9 +58,10 @@ export const definitionFromTemplate = async (
     });
   }
   const { definition } = definitionOfVersion(state, null);
+  // Steps, delivery and retry come with the template: only the ends are the new pipeline's own.
   return {
+    ...definition,
     source: overrides.source ? toSource(overrides.source) : definition.source,
-    steps: definition.steps,
     sink: overrides.sink ? toSink(overrides.sink) : definition.sink,
   };
 };
