@@ -101,6 +101,7 @@ export const startPlatform = async (
       if (redis) stops.push(() => redis.quit().catch(() => redis.disconnect()));
       const supervisor = await startProcessorSupervisor({
         pool,
+        schema,
         eventStore,
         log,
         logger,

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import type { ExistingPipelineState } from '../domain/pipelines/pipelineState.js';
 import { type RunState, runDecider, runStreamId } from '../domain/runs/run.js';
 import { TributaryError } from '../errors.js';
@@ -6,6 +6,7 @@ import type { EventStore } from '../infra/eventstore/eventStore.js';
 import { handleCommand } from '../infra/eventstore/handleCommand.js';
 import type { Log, OffsetReset } from '../infra/log/log.js';
 import type { Logger } from '../logger.js';
+import { leaderLock } from '../projections/runner/leaderLock.js';
 import { startPipelineProcessor } from './pipelineProcessor.js';
 import { createRunTracker, PROCESSORS_ACTOR } from './runTracker.js';
 import type { TransformDependencies } from './transform/compilePipeline.js';
@@ -17,7 +18,9 @@ export interface BatchRunOptions {
   logger: Logger;
   dependencies?: TransformDependencies;
   progressIntervalMs?: number;
-  /** This process, as `run_claims` names it. */
+  /** The main schema: names the run's lock. */
+  schema: string;
+  /** This process, as `batch_run_bounds.started_by` names it. */
   owner: string;
   run: Exclude<RunState, { status: 'none' }>;
   pipeline: ExistingPipelineState;
@@ -34,18 +37,38 @@ const CHECK_EVERY_MS = 500;
 /**
  * Executes a batch run: the run's version processes its source from the run's start (the
  * beginning, or a timestamp or offset for a replay) up to the end the source had when the run
- * started, with a consumer group of its own, then the run completes. The first process to
- * claim the run executes it. A run that cannot be executed (its source is a connector, its
+ * started, with a consumer group of its own, then the run completes. One process executes it at a
+ * time; when it dies, another takes over where the run's group had committed. A run that cannot be executed (its source is a connector, its
  * processor fails to start) fails with the reason.
  */
-export const executeBatchRun = async (options: BatchRunOptions): Promise<void> => {
+/** finished: completed or failed; busy: another process executes it; interrupted: by shutdown. */
+export type BatchRunOutcome = 'finished' | 'busy' | 'interrupted';
+
+export const executeBatchRun = async (options: BatchRunOptions): Promise<BatchRunOutcome> => {
   const { pool, eventStore, log, logger, run, pipeline } = options;
   const { runId } = run;
-  const { rowCount } = await pool.query(
-    'INSERT INTO run_claims (run_id, claimed_by) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-    [runId, options.owner],
-  );
-  if (rowCount === 0) return;
+  // One executor at a time: an advisory lock on a connection of its own, which PostgreSQL
+  // releases when that session ends however it ends, so another process can take the run over.
+  const lock = leaderLock({
+    connect: () => new pg.Client({ ...pool.options, application_name: 'tributary-batch-run' }),
+    schema: options.schema,
+    projection: `batch-run:${runId}`,
+    onLost: () => logger.warn({ runId }, 'batch run lock lost with its connection'),
+  });
+  if (!(await lock.tryAcquire())) {
+    await lock.close();
+    return 'busy';
+  }
+  try {
+    return await execute(options);
+  } finally {
+    await lock.close();
+  }
+};
+
+const execute = async (options: BatchRunOptions): Promise<BatchRunOutcome> => {
+  const { pool, eventStore, log, logger, run, pipeline } = options;
+  const { runId } = run;
   const send = (command: Parameters<typeof runDecider.decide>[0], step: string) =>
     handleCommand(eventStore, runDecider, runStreamId(runId), command, {
       actor: PROCESSORS_ACTOR,
@@ -73,11 +96,8 @@ export const executeBatchRun = async (options: BatchRunOptions): Promise<void> =
     const sourceTopic = definition.source.topic;
     const groupId = batchRunGroupOf(runId);
     await log.ensureTopic(sourceTopic);
-    await log.resetGroupOffsets(groupId, sourceTopic, startOf(run));
-    const [end, start] = await Promise.all([
-      log.endOffsets(sourceTopic),
-      log.committedOffsets(groupId, sourceTopic),
-    ]);
+    const end = (await boundsOf(pool, runId)) ?? (await fixBounds(options, groupId, sourceTopic));
+    const start = await log.committedOffsets(groupId, sourceTopic);
     await send({ type: 'StartRun', data: { runId, startedAt: new Date().toISOString() } }, 'start');
 
     const tracker = createRunTracker({
@@ -122,15 +142,37 @@ export const executeBatchRun = async (options: BatchRunOptions): Promise<void> =
       // Shutting down mid-run: the counts so far are recorded; the run stays running.
       await tracker.stop();
       logger.warn({ runId }, 'batch run interrupted by shutdown');
-      return;
+      return 'interrupted';
     }
     await tracker.complete();
     logger.info({ runId, pipelineId: run.pipelineId }, 'batch run completed');
+    return 'finished';
   } catch (error) {
-    if (error instanceof TributaryError && error.code === 'RUN_ALREADY_FINISHED') return;
+    if (error instanceof TributaryError && error.code === 'RUN_ALREADY_FINISHED') return 'finished';
     await fail(error);
     throw error;
   }
+};
+
+/** The range of a run that started before: its end offsets, as its first executor fixed them. */
+const boundsOf = async (pool: pg.Pool, runId: string): Promise<Map<number, number> | null> => {
+  const { rows } = await pool.query('SELECT end_offsets FROM batch_run_bounds WHERE run_id = $1', [runId]);
+  const stored = rows[0]?.end_offsets as Record<string, number> | undefined;
+  return stored
+    ? new Map(Object.entries(stored).map(([partition, offset]) => [Number(partition), offset]))
+    : null;
+};
+
+/** The first start of a run: its group moves to where the run starts, and its end is fixed. */
+const fixBounds = async (options: BatchRunOptions, groupId: string, sourceTopic: string) => {
+  const { log, run } = options;
+  await log.resetGroupOffsets(groupId, sourceTopic, startOf(run));
+  const end = await log.endOffsets(sourceTopic);
+  await options.pool.query(
+    'INSERT INTO batch_run_bounds (run_id, source_topic, end_offsets, started_by) VALUES ($1, $2, $3, $4)',
+    [run.runId, sourceTopic, JSON.stringify(Object.fromEntries(end)), options.owner],
+  );
+  return end;
 };
 
 const startOf = (run: BatchRunOptions['run']): OffsetReset => {

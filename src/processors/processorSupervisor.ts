@@ -15,6 +15,8 @@ import type { TransformDependencies } from './transform/compilePipeline.js';
 
 export interface ProcessorSupervisorOptions {
   pool: pg.Pool;
+  /** The main schema: names the locks of batch runs. */
+  schema: string;
   eventStore: EventStore;
   log: Log;
   logger: Logger;
@@ -48,6 +50,7 @@ export const startProcessorSupervisor = async (options: ProcessorSupervisorOptio
   const runs = new Map<string, RunState>();
   const running = new Map<string, StreamingRun>();
   const batchRuns = new Map<string, Promise<void>>();
+  const finishedHere = new Set<string>();
   let caughtUp = false;
   let stopping = false;
   // Starting and stopping processors happens one change at a time, in the order events came.
@@ -81,12 +84,13 @@ export const startProcessorSupervisor = async (options: ProcessorSupervisorOptio
 
   const startBatchRun = (runId: string) => {
     const run = runs.get(runId);
+    // A running one may be orphaned (its executor died): its lock says whether anyone runs it.
     if (
       !run ||
-      run.status === 'none' ||
-      run.status !== 'requested' ||
+      (run.status !== 'requested' && run.status !== 'running') ||
       run.kind !== 'batch' ||
       batchRuns.has(runId) ||
+      finishedHere.has(runId) ||
       stopping
     )
       return;
@@ -94,7 +98,15 @@ export const startProcessorSupervisor = async (options: ProcessorSupervisorOptio
     // The run's stream and its pipeline's share no partition: the pipeline may come later.
     if (!pipeline || pipeline.status === 'none' || !pipeline.versions[run.version - 1]) return;
     const execution = executeBatchRun({ ...options, owner, run, pipeline, isStopping: () => stopping })
-      .catch((error: unknown) => logger.error({ err: error, runId }, 'batch run failed'))
+      // Finished here (or failed): the run's own events will say so; until they arrive, the
+      // orphan check must not take it for one.
+      .then((outcome) => {
+        if (outcome === 'finished') finishedHere.add(runId);
+      })
+      .catch((error: unknown) => {
+        finishedHere.add(runId);
+        logger.error({ err: error, runId }, 'batch run failed');
+      })
       .finally(() => batchRuns.delete(runId));
     batchRuns.set(runId, execution);
   };
@@ -154,11 +166,17 @@ export const startProcessorSupervisor = async (options: ProcessorSupervisorOptio
     },
   });
   logger.info({ owner }, 'processor supervisor following tributary.events');
+  // Batch runs whose executor died hold no lock any more; looking now and then finds them.
+  const orphans = setInterval(() => {
+    if (caughtUp) for (const runId of runs.keys()) startBatchRun(runId);
+  }, ORPHAN_CHECK_MS);
+  orphans.unref();
 
   return {
     runningPipelines: () => [...running.keys()],
     async stop() {
       stopping = true;
+      clearInterval(orphans);
       await feed.stop();
       await changes;
       // Shutting down ends no run: the next process to start continues them.
@@ -168,6 +186,8 @@ export const startProcessorSupervisor = async (options: ProcessorSupervisorOptio
     },
   };
 };
+
+const ORPHAN_CHECK_MS = 10_000;
 
 /** The same in every process: the run is named after the event that started it. */
 const streamingRunIdOf = (pipelineId: string, cause: PlatformEvent) =>
