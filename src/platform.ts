@@ -121,6 +121,7 @@ export const startPlatform = async (
           newId: randomUUID,
           now: () => new Date(),
           secretCipher: config.secrets && createSecretCipher(secretCipherOptions(config.secrets)),
+          log,
         },
         logger,
         emitter: pubSub.emitter,
