@@ -210,7 +210,8 @@ describe('pipeline definitions over GraphQL', () => {
     });
     // Stored as given: no field the client did not set, so it reads as older versions do.
     const [event] = await eventStore.readStream('pipeline-p-2');
-    expect((event?.data as { definition: unknown }).definition).toEqual({
+    expect(event?.data).toMatchObject({ name: 'Plain' });
+    expect((event!.data as { definition: unknown }).definition).toEqual({
       source: { topic: 'clicks', format: 'json' },
       steps: [{ kind: 'map', rename: {}, drop: ['ip'] }],
       sink: { topic: 'clicks.clean' },
