@@ -1,23 +1,15 @@
 import pg from 'pg';
 import type { ExistingPipelineState } from '../domain/pipelines/pipelineState.js';
-import { type RunState, runDecider, runStreamId } from '../domain/runs/run.js';
+import type { RunCommand, RunState } from '../domain/runs/run.js';
 import { TributaryError } from '../errors.js';
-import type { EventStore } from '../infra/eventstore/eventStore.js';
-import { handleCommand } from '../infra/eventstore/handleCommand.js';
 import type { Log, OffsetReset } from '../infra/log/log.js';
-import type { Logger } from '../logger.js';
 import { leaderLock } from '../projections/runner/leaderLock.js';
 import { startPipelineProcessor } from './pipelineProcessor.js';
-import { createRunTracker, PROCESSORS_ACTOR } from './runTracker.js';
-import type { TransformDependencies } from './transform/compilePipeline.js';
+import type { ProcessorServices } from './processorServices.js';
+import { createRunTracker } from './runTracker.js';
+import { sendRunCommand } from './sendRunCommand.js';
 
-export interface BatchRunOptions {
-  pool: pg.Pool;
-  eventStore: EventStore;
-  log: Log;
-  logger: Logger;
-  dependencies?: TransformDependencies;
-  progressIntervalMs?: number;
+export interface BatchRunOptions extends ProcessorServices {
   /** The main schema: names the run's lock. */
   schema: string;
   /** This process, as `batch_run_bounds.started_by` names it. */
@@ -69,12 +61,8 @@ export const executeBatchRun = async (options: BatchRunOptions): Promise<BatchRu
 const execute = async (options: BatchRunOptions): Promise<BatchRunOutcome> => {
   const { pool, eventStore, log, logger, run, pipeline } = options;
   const { runId } = run;
-  const send = (command: Parameters<typeof runDecider.decide>[0], step: string) =>
-    handleCommand(eventStore, runDecider, runStreamId(runId), command, {
-      actor: PROCESSORS_ACTOR,
-      commandId: `${runId}/${step}`,
-      occurredAt: new Date().toISOString(),
-    });
+  const send = (command: RunCommand, step: string) =>
+    sendRunCommand(eventStore, runId, command, `${runId}/${step}`);
   const fail = (error: unknown) =>
     send(
       {

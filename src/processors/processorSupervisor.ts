@@ -1,30 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type pg from 'pg';
 import { type PipelineEvent, type PipelineState, pipelineDecider } from '../domain/pipelines/pipeline.js';
 import { type RunEvent, type RunState, runDecider } from '../domain/runs/run.js';
 import { deterministicId } from '../infra/eventstore/deterministicId.js';
-import type { EventStore } from '../infra/eventstore/eventStore.js';
 import { upcastEvent } from '../infra/eventstore/upcast.js';
-import type { Log } from '../infra/log/log.js';
-import type { Logger } from '../logger.js';
 import { executeBatchRun } from './batchRun.js';
 import { followPlatformEvents, type PlatformEvent } from './platformEventFeed.js';
+import type { ProcessorServices } from './processorServices.js';
 import { type StreamingRun, startStreamingRun } from './streamingRun.js';
-import type { TransformDependencies } from './transform/compilePipeline.js';
 
-export interface ProcessorSupervisorOptions {
-  pool: pg.Pool;
+export interface ProcessorSupervisorOptions extends ProcessorServices {
   /** The main schema: names the locks of batch runs. */
   schema: string;
-  eventStore: EventStore;
-  log: Log;
-  logger: Logger;
-  dependencies?: TransformDependencies;
   /** The relay's topic; `tributary.events` by default. */
   eventsTopic?: string;
-  /** How often runs record progress; every 2 s by default. */
-  progressIntervalMs?: number;
 }
 
 /** What the supervisor keeps of a pipeline: its state, and the event that made it run as it does. */

@@ -1,16 +1,13 @@
 import type pg from 'pg';
-import { runDecider, runStreamId } from '../domain/runs/run.js';
+import type { RunCommand } from '../domain/runs/run.js';
 import type { RunCounts } from '../domain/runs/runProgress.js';
 import { TributaryError, ValidationError } from '../errors.js';
 import type { EventStore } from '../infra/eventstore/eventStore.js';
-import { handleCommand } from '../infra/eventstore/handleCommand.js';
 import type { Log } from '../infra/log/log.js';
 import { pipelineLag } from '../infra/metrics/metrics.js';
 import type { Logger } from '../logger.js';
 import type { BatchOutcome } from './pipelineProcessor.js';
-
-/** Who the platform's processors are in event metadata and the audit log. */
-export const PROCESSORS_ACTOR = 'system:processors';
+import { sendRunCommand } from './sendRunCommand.js';
 
 export interface RunTrackerOptions {
   pool: pg.Pool;
@@ -109,11 +106,7 @@ export const createRunTracker = (options: RunTrackerOptions): RunTracker => {
     return { lag, checkpoint };
   };
 
-  const send = (command: Parameters<typeof runDecider.decide>[0]) =>
-    handleCommand(eventStore, runDecider, runStreamId(runId), command, {
-      actor: PROCESSORS_ACTOR,
-      occurredAt: now().toISOString(),
-    });
+  const send = (command: RunCommand) => sendRunCommand(eventStore, runId, command);
 
   const reportNow = async () => {
     await flush();

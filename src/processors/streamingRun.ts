@@ -1,14 +1,10 @@
-import type pg from 'pg';
 import type { ExistingPipelineState } from '../domain/pipelines/pipelineState.js';
-import { pipelineFactsOf, runDecider, runStreamId } from '../domain/runs/run.js';
+import { pipelineFactsOf, type RunCommand } from '../domain/runs/run.js';
 import { TributaryError } from '../errors.js';
-import type { EventStore } from '../infra/eventstore/eventStore.js';
-import { handleCommand } from '../infra/eventstore/handleCommand.js';
-import type { Log } from '../infra/log/log.js';
-import type { Logger } from '../logger.js';
 import { consumerGroupOf, startPipelineProcessor } from './pipelineProcessor.js';
-import { createRunTracker, PROCESSORS_ACTOR } from './runTracker.js';
-import type { TransformDependencies } from './transform/compilePipeline.js';
+import type { ProcessorServices } from './processorServices.js';
+import { createRunTracker } from './runTracker.js';
+import { sendRunCommand } from './sendRunCommand.js';
 
 export interface StreamingRun {
   runId: string;
@@ -18,13 +14,7 @@ export interface StreamingRun {
   finish(): Promise<void>;
 }
 
-export interface StreamingRunOptions {
-  pool: pg.Pool;
-  eventStore: EventStore;
-  log: Log;
-  logger: Logger;
-  dependencies?: TransformDependencies;
-  progressIntervalMs?: number;
+export interface StreamingRunOptions extends ProcessorServices {
   runId: string;
   pipelineId: string;
   version: number;
@@ -38,12 +28,8 @@ export interface StreamingRunOptions {
  */
 export const startStreamingRun = async (options: StreamingRunOptions): Promise<StreamingRun> => {
   const { eventStore, logger, runId, pipelineId, version, state } = options;
-  const send = (command: Parameters<typeof runDecider.decide>[0], commandId: string) =>
-    handleCommand(eventStore, runDecider, runStreamId(runId), command, {
-      actor: PROCESSORS_ACTOR,
-      commandId,
-      occurredAt: new Date().toISOString(),
-    });
+  const send = (command: RunCommand, commandId: string) =>
+    sendRunCommand(eventStore, runId, command, commandId);
   const at = new Date().toISOString();
   await send(
     {

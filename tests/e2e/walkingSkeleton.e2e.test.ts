@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsumedRecord, Log } from '../../src/infra/log/log.js';
 import type { Platform } from '../../src/platform.js';
 import { deadLetterTopicOf } from '../../src/processors/pipelineProcessor.js';
+import { readTopic } from '../setup/readTopic.js';
 import { createTestSchema, dropTestSchema, testServices, uniqueTopic } from '../setup/testServices.js';
 import { waitFor } from '../setup/waitFor.js';
 import { graphql, subscribe } from './graphqlClient.js';
@@ -21,23 +22,6 @@ const PIPELINE = `query One($id: ID!) {
 const CHANGES = `subscription Changes($id: ID) {
   pipelineChanged(id: $id) { event position pipeline { id name status } }
 }`;
-
-/** Reads records from a topic in a fresh group until `count` have arrived. */
-const readTopic = async (log: Log, topic: string, count: number, timeoutMs = 30_000) => {
-  const records: ConsumedRecord[] = [];
-  const consumer = await log.consume({
-    groupId: uniqueTopic('reader'),
-    topics: [topic],
-    fromBeginning: true,
-    eachBatch: async (batch) => {
-      records.push(...batch.records);
-    },
-  });
-  const deadline = Date.now() + timeoutMs;
-  while (records.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  await consumer.stop();
-  return records;
-};
 
 // The same slice on both shapes: real Kafka + Redis, and the embedded log + in-memory pub/sub
 // that `npm run dev` uses (on the test PostgreSQL rather than an embedded one).
