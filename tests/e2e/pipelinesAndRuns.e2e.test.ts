@@ -213,7 +213,12 @@ describe('pipelines and runs over GraphQL', () => {
     const response = await send(M.save, { input: badStep });
     expect(response).toEqual(
       failure('savePipelineVersion', 'VALIDATION_FAILED', 'VALIDATION', expect.any(String), {
-        problems: [{ path: 'steps[1]', message: 'set exactly one step kind: map or filter' }],
+        problems: [
+          {
+            path: 'steps[1]',
+            message: 'set exactly one step kind: map, filter, rename, drop, cast, default, dedupe, enrich, validate',
+          },
+        ],
       }),
     );
     expect(await send(M.activate, { id: 'nope' })).toEqual(

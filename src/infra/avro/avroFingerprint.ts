@@ -25,7 +25,8 @@ export const rabinFingerprint64 = (bytes: Uint8Array): bigint => {
 /**
  * The Parsing Canonical Form of `type`. avsc's `schema()` without attributes already is one: full
  * names, only name/type/fields/symbols/items/values/size, in that order, no whitespace, and no
- * logicalType because we register no logical types (the spec vectors in the tests pin this).
+ * logicalType: avsc leaves it out, of the logical types we register (json) too, as the spec
+ * says (the spec vectors in the tests pin this).
  */
 export const parsingCanonicalForm = (type: Type): string => JSON.stringify(type.schema());
 

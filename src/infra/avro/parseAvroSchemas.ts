@@ -1,4 +1,5 @@
 import avro from 'avsc';
+import { avroLogicalTypes } from './avroJsonText.js';
 import type { AvroSchemaSource } from './avroSchemaFiles.js';
 
 /**
@@ -15,7 +16,10 @@ export const parseAvroSchemas = (sources: readonly AvroSchemaSource[]): Map<stri
       // A failed parse may have registered some of its nested types already: parse into a copy.
       const attempt = { ...registry };
       try {
-        avro.Type.forSchema(source.schema as avro.Schema, { registry: attempt });
+        avro.Type.forSchema(source.schema as avro.Schema, {
+          registry: attempt,
+          logicalTypes: avroLogicalTypes,
+        });
         Object.assign(registry, attempt);
       } catch (error) {
         const failure = { source, error: error as Error };

@@ -30,11 +30,13 @@ export const createLookup = (lookup: EnrichLookup, dependencies: TransformDepend
   const { pool } = dependencies;
   if (pool === undefined) throw new Error('an enrich step looks up PostgreSQL, but no pool was given');
   // Identifiers are quoted, the key is a parameter: nothing from a record reaches the SQL text.
-  // The table is read in the pool's search_path (the platform's schema). `keyColumn` should be
+  // The table is read in the pool's search_path (the platform's schema) unless it names its
+  // schema (`crm.regions`, each part an identifier the domain checked). `keyColumn` should be
   // unique; when it is not, one matching row is taken.
   const { table, keyColumn } = lookup.postgres;
+  const qualified = table.split('.').map(quoteIdentifier).join('.');
   const text =
-    `SELECT row_to_json(t)::text AS found FROM ${quoteIdentifier(table)} t ` +
+    `SELECT row_to_json(t)::text AS found FROM ${qualified} t ` +
     `WHERE ${quoteIdentifier(keyColumn)} = $1 LIMIT 1`;
   return async (key) => {
     try {
