@@ -1,4 +1,6 @@
+import avro from 'avsc';
 import type { PipelineDefinition, RecordFormat } from '../../src/domain/pipelines/pipelineDefinition.js';
+import { createRecordDecoder } from '../../src/processors/formats/recordDecoder.js';
 import { createRecordEncoder } from '../../src/processors/formats/recordEncoder.js';
 import type { JsonRecord } from '../../src/processors/transform/jsonRecord.js';
 
@@ -90,7 +92,27 @@ export const createOrderEncoder = (format: RecordFormat) => {
   });
   const padding = 'x'.repeat(Math.max(0, TARGET_BYTES - encoder.encode(order(0, '')).length));
   return {
-    encode: (index: number) => encoder.encode(order(index, padding)),
+    encode:
+      format === 'avro' ? fastAvroEncode(padding) : (index: number) => encoder.encode(order(index, padding)),
     key: (index: number) => Buffer.from(`ord-${String(index).padStart(9, '0')}`),
   };
+};
+
+/**
+ * Avro orders straight from avsc behind the single-object header of the product's encoder, which
+ * also checks every value against the schema: a third of the pre-produce time for 1M orders.
+ * The first order is read back by the product's decoder, so both encodings are known to agree.
+ */
+const fastAvroEncode = (padding: string) => {
+  const type = avro.Type.forSchema(JSON.parse(ORDER_SCHEMA) as avro.Schema);
+  const header = createRecordEncoder({ topic: 'unused', format: 'avro', schema: ORDER_SCHEMA })
+    .encode(order(0, padding))
+    .subarray(0, 10);
+  const encode = (index: number) => Buffer.concat([header, type.toBuffer(order(index, padding))]);
+  const decoded = createRecordDecoder({ topic: 'unused', format: 'avro', schema: ORDER_SCHEMA }).decode(
+    encode(0),
+  );
+  if (JSON.stringify(decoded) !== JSON.stringify(order(0, padding)))
+    throw new Error('avro orders do not read back');
+  return encode;
 };
