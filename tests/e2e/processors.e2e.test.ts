@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsumedRecord } from '../../src/infra/log/log.js';
 import type { Platform } from '../../src/platform.js';
+import { deadLetterTopicOf } from '../../src/processors/pipelineProcessor.js';
 import { readTopic } from '../setup/readTopic.js';
 import { createTestSchema, dropTestSchema, testServices, uniqueTopic } from '../setup/testServices.js';
 import { waitFor } from '../setup/waitFor.js';
@@ -15,6 +16,7 @@ const ACTIVATE = 'mutation Activate($id: ID!) { activatePipeline(id: $id) { pipe
 const PAUSE = 'mutation Pause($id: ID!) { pausePipeline(id: $id) { pipelineId } }';
 const RESUME = 'mutation Resume($id: ID!) { resumePipeline(id: $id) { pipelineId } }';
 const REPLAY = `mutation Replay($input: ReplayPipelineInput!) { replayPipeline(input: $input) { runId } }`;
+const REPLAY_DEAD = 'mutation Dead($id: ID!) { replayDeadLetters(pipelineId: $id) { replayed } }';
 const RUN_FIELDS = 'id version kind status counts { in out filtered failed dlq } lag';
 const RUNS = `query Runs($id: ID!) { runs(pipelineId: $id, first: 20) { edges { node { ${RUN_FIELDS} } } } }`;
 const RUN = `query Run($id: ID!) { run(id: $id) { ${RUN_FIELDS} } }`;
@@ -203,5 +205,44 @@ describe.each([
     // (the sink has 3 partitions and the records no key: they come back in another order)
     const amounts = out.map((record) => parse(record).amount as number).sort((a, b) => a - b);
     expect(amounts).toEqual(Array.from({ length: 30 }, (_, n) => 20 + n));
+  });
+
+  it('sends a record that fails a step to the DLQ, and replays it through the fixed version', async () => {
+    const source = uniqueTopic('payments');
+    const sink = uniqueTopic('payments-out');
+    const { log } = platform;
+    const definition = (type: string) => ({
+      source: { topic: source },
+      steps: [{ cast: { fields: [{ field: 'amount', type }] } }],
+      sink: { topic: sink },
+    });
+    // Given an active pipeline that casts amounts to int
+    const { createPipeline } = await call<{ createPipeline: { pipelineId: string } }>(CREATE, {
+      input: { name: 'Payments', ...definition('int') },
+    });
+    const { pipelineId } = createPipeline;
+    await call(ACTIVATE, { id: pipelineId });
+    // When a record with a fractional amount comes among whole ones
+    await log.produce(source, [order(1), order(2.5), order(3)]);
+    // Then the whole ones arrive, and the other is a dead letter naming the step and the reason
+    expect(await readTopic(log, sink, 2)).toHaveLength(2);
+    const [dead] = await readTopic(log, deadLetterTopicOf(pipelineId), 1);
+    expect(dead?.headers['tributary-step']).toBe('steps[0] cast');
+    expect(dead?.headers['tributary-error']).toMatch(/amount/);
+
+    // When the version is fixed (cast to double) and the dead letters replayed
+    await call(SAVE, { input: { pipelineId, ...definition('double') } });
+    await call(PUBLISH, { id: pipelineId, version: 2 });
+    await waitFor(async () =>
+      (await runsOf(pipelineId)).some((run) => run.version === 2 && run.status === 'running') ? true : null,
+    );
+    const { replayDeadLetters } = await call<{ replayDeadLetters: { replayed: number } }>(REPLAY_DEAD, {
+      id: pipelineId,
+    });
+    expect(replayDeadLetters.replayed).toBe(1);
+    // Then the record comes out of the fixed version
+    const out = await readTopic(log, sink, 3);
+    const replayed = out.find((record) => parse(record).amount === 2.5);
+    expect(replayed?.headers['tributary-pipeline-version']).toBe('2');
   });
 });
