@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { ExistingPipelineState } from '../domain/pipelines/pipelineState.js';
 import type { RunCommand, RunState } from '../domain/runs/run.js';
 import { TributaryError } from '../errors.js';
-import type { Log, OffsetReset } from '../infra/log/log.js';
+import type { OffsetReset } from '../infra/log/log.js';
 import { leaderLock } from '../projections/runner/leaderLock.js';
 import { startPipelineProcessor } from './pipelineProcessor.js';
 import type { ProcessorServices } from './processorServices.js';
@@ -37,7 +37,7 @@ const CHECK_EVERY_MS = 500;
 export type BatchRunOutcome = 'finished' | 'busy' | 'interrupted';
 
 export const executeBatchRun = async (options: BatchRunOptions): Promise<BatchRunOutcome> => {
-  const { pool, eventStore, log, logger, run, pipeline } = options;
+  const { pool, logger, run } = options;
   const { runId } = run;
   // One executor at a time: an advisory lock on a connection of its own, which PostgreSQL
   // releases when that session ends however it ends, so another process can take the run over.

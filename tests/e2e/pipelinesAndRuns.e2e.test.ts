@@ -216,7 +216,8 @@ describe('pipelines and runs over GraphQL', () => {
         problems: [
           {
             path: 'steps[1]',
-            message: 'set exactly one step kind: map, filter, rename, drop, cast, default, dedupe, enrich, validate',
+            message:
+              'set exactly one step kind: map, filter, rename, drop, cast, default, dedupe, enrich, validate',
           },
         ],
       }),

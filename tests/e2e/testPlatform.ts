@@ -18,7 +18,10 @@ export const startTestPlatform = (
     PORT: '0',
     LOG_LEVEL: 'warn',
     // Every test platform on the shared broker relays to a topic of its own.
-    ...(options.kafka && { KAFKA_BROKERS: services.kafkaBrokers.join(','), EVENTS_TOPIC: `tributary.events.${schema}` }),
+    ...(options.kafka && {
+      KAFKA_BROKERS: services.kafkaBrokers.join(','),
+      EVENTS_TOPIC: `tributary.events.${schema}`,
+    }),
     ...(options.redis && { REDIS_URL: services.redisUrl }),
     ...options.env,
   });

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConsumedRecord, Log } from '../../src/infra/log/log.js';
 import type { Platform } from '../../src/platform.js';
 import { deadLetterTopicOf } from '../../src/processors/pipelineProcessor.js';
 import { readTopic } from '../setup/readTopic.js';
