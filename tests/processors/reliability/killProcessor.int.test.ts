@@ -105,7 +105,9 @@ describe('pipeline processors SIGKILLed ten times while 100,000 records flow', (
     console.log(`exactly-once: ${JSON.stringify(comparison)}`);
     expect(
       { lag, deadLetters, ...comparison },
-      comparison.records === expected ? undefined : childLogs(),
+      lag === 0 && comparison.records === expected && comparison.distinct === expected
+        ? undefined
+        : childLogs(),
     ).toEqual({
       lag: 0,
       deadLetters: 0,
@@ -134,7 +136,7 @@ describe('pipeline processors SIGKILLed ten times while 100,000 records flow', (
         firstMissing: comparison.firstMissing,
         firstUnexpected: comparison.firstUnexpected,
       },
-      comparison.missing === 0 ? undefined : childLogs(),
+      lag === 0 && comparison.missing === 0 ? undefined : childLogs(),
     ).toEqual({
       lag: 0,
       deadLetters: 0,
