@@ -7,6 +7,12 @@
  * a fresh sink topic and group, so its peak RSS and CPU time are its own. Also the latency from
  * produce to sink at a steady 5k records/s, at least once, JSON.
  *
+ * Throughput counts input records per second, from the first fetched batch to the group's
+ * committed offsets reaching the end of the source. Ours does more than the copy: it decodes,
+ * runs the steps, encodes, and adds three lineage headers to every record (the filter drops
+ * 10%); `cpuPerRecord` (CPU time of the pipe process per input record, startup excluded) shows
+ * that cost apart from the machine's load, which on shared cores sways the wall-clock figures.
+ *
  * Starts its own broker (tests/setup/kafkaBroker.ts) unless KAFKA_BROKERS names one; a broker
  * started here is the test broker (C1 JIT only, serial GC, 512 MB heap), the same for both sides.
  * BENCH_PROFILE=<dir> writes a CPU profile of every pipe process there (node --cpu-prof).
