@@ -62,7 +62,7 @@ const execute = async (options: BatchRunOptions): Promise<BatchRunOutcome> => {
   const { pool, eventStore, log, logger, run, pipeline } = options;
   const { runId } = run;
   const send = (command: RunCommand, step: string) =>
-    sendRunCommand(eventStore, runId, command, `${runId}/${step}`);
+    sendRunCommand(eventStore, runId, command, { commandId: `${runId}/${step}` });
   const fail = (error: unknown) =>
     send(
       {

@@ -1,8 +1,9 @@
 import type pg from 'pg';
-import type { RunCommand } from '../domain/runs/run.js';
+import { type RunCommand, type RunState, runDecider } from '../domain/runs/run.js';
 import type { RunCounts } from '../domain/runs/runProgress.js';
 import { TributaryError, ValidationError } from '../errors.js';
 import type { EventStore } from '../infra/eventstore/eventStore.js';
+import type { StreamSnapshot } from '../infra/eventstore/handleCommand.js';
 import type { Log } from '../infra/log/log.js';
 import { pipelineLag } from '../infra/metrics/metrics.js';
 import type { Logger } from '../logger.js';
@@ -106,7 +107,9 @@ export const createRunTracker = (options: RunTrackerOptions): RunTracker => {
     return { lag, checkpoint };
   };
 
-  const send = (command: RunCommand) => sendRunCommand(eventStore, runId, command);
+  // Progress is recorded all day long: each report reads only the run's events since the last.
+  const snapshot: StreamSnapshot<RunState> = { state: runDecider.initialState, revision: null };
+  const send = (command: RunCommand) => sendRunCommand(eventStore, runId, command, { snapshot });
 
   const reportNow = async () => {
     await flush();

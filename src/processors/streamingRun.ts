@@ -29,7 +29,7 @@ export interface StreamingRunOptions extends ProcessorServices {
 export const startStreamingRun = async (options: StreamingRunOptions): Promise<StreamingRun> => {
   const { eventStore, logger, runId, pipelineId, version, state } = options;
   const send = (command: RunCommand, commandId: string) =>
-    sendRunCommand(eventStore, runId, command, commandId);
+    sendRunCommand(eventStore, runId, command, { commandId });
   const at = new Date().toISOString();
   await send(
     {

@@ -44,29 +44,47 @@ export const EVENT_SCHEMA_VERSION = 1;
  * the first result is returned and nothing is written. Two copies racing each other collide on
  * the expected revision; the loser re-reads and finds the winner's events.
  */
+/**
+ * What a long-lived writer of one stream has folded so far, so each command reads only the
+ * events after `revision` instead of the whole stream (a run's progress events grow all day).
+ * `handleCommand` updates it in place. With one, a command id is looked for only among the
+ * events read since.
+ */
+export interface StreamSnapshot<State> {
+  state: State;
+  /** The revision of the last event folded into `state`; null before the first read. */
+  revision: number | null;
+}
+
 export const handleCommand = async <Command, Event extends { type: string; data: unknown }, State>(
   eventStore: EventStore,
   decider: Decider<Command, Event, State>,
   streamId: string,
   command: Command,
   context: CommandContext,
-  options: { maxAttempts?: number } = {},
+  options: { maxAttempts?: number; snapshot?: StreamSnapshot<State> } = {},
 ): Promise<CommandResult<Event>> => {
   const maxAttempts = options.maxAttempts ?? 3;
+  const snapshot = options.snapshot ?? { state: decider.initialState, revision: null };
+  const fold = (state: State, events: readonly unknown[]) =>
+    events.reduce<State>((folded, event) => decider.evolve(folded, event as Event), state);
   for (let attempt = 1; ; attempt++) {
-    const history = (await eventStore.readStream(streamId)).map(upcastEvent);
+    const after = snapshot.revision;
+    const history = (
+      await eventStore.readStream(streamId, after === null ? {} : { fromRevision: after + 1 })
+    ).map(upcastEvent);
+    snapshot.state = fold(after === null ? decider.initialState : snapshot.state, history);
+    snapshot.revision = history.at(-1)?.revision ?? after;
     const earlier = context.commandId ? firstResultOf(history, context.commandId) : null;
     if (earlier) return { ...earlier, events: earlier.events as unknown as Event[] };
-    const state = history.reduce(
-      (folded, recorded) => decider.evolve(folded, recorded as unknown as Event),
-      decider.initialState,
-    );
-    const events = decider.decide(command, state);
+    const events = decider.decide(command, snapshot.state);
     if (events.length === 0) return { events, position: null, duplicate: false };
     try {
       const result = await eventStore.append(streamId, toAppend(events, context), {
-        expectedRevision: history.at(-1)?.revision ?? 'no_stream',
+        expectedRevision: snapshot.revision ?? 'no_stream',
       });
+      snapshot.state = fold(snapshot.state, events);
+      snapshot.revision = result.nextExpectedRevision;
       return { events, position: result.position, duplicate: false };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxAttempts) throw error;

@@ -151,6 +151,40 @@ describe('handleCommand on the PostgreSQL event store', () => {
     ]);
   });
 
+  it('with a snapshot, reads only the events after it, and still sees what another writer added', async () => {
+    const { pipelineId, streamId } = newPipeline();
+    const reads: (number | undefined)[] = [];
+    const counting: EventStore = {
+      ...store,
+      readStream: (id, options) => {
+        reads.push(options?.fromRevision);
+        return store.readStream(id, options);
+      },
+    };
+    const snapshot = { state: pipelineDecider.initialState, revision: null as number | null };
+    const withSnapshot = (command: PipelineCommand) =>
+      handleCommand(counting, pipelineDecider, streamId, command, context, { snapshot });
+
+    // Given a writer that keeps a snapshot of the stream
+    await withSnapshot(create(pipelineId));
+    await withSnapshot(activate(pipelineId));
+    // When another writer pauses the pipeline meanwhile
+    await handle(streamId, pause(pipelineId));
+    // Then the next command decides on the paused pipeline, having read from where it left off
+    await withSnapshot(activate(pipelineId));
+    await expect(withSnapshot(activate(pipelineId))).rejects.toMatchObject({
+      code: 'PIPELINE_ALREADY_ACTIVE',
+    });
+    expect(reads).toEqual([undefined, 1, 2, 4]);
+    expect(snapshot.revision).toBe(3);
+    expect(await typesIn(streamId)).toEqual([
+      'PipelineCreated',
+      'PipelineActivated',
+      'PipelinePaused',
+      'PipelineActivated',
+    ]);
+  });
+
   it('re-reads and re-decides the loser of two concurrent activations, which is then already active', async () => {
     const { pipelineId, streamId } = newPipeline();
     await handle(streamId, create(pipelineId));
