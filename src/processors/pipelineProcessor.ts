@@ -18,6 +18,7 @@ import { interruptibleSleep } from '../infra/timing/interruptibleSleep.js';
 import type { Logger } from '../logger.js';
 import { createRecordDecoder } from './formats/recordDecoder.js';
 import { createRecordEncoder } from './formats/recordEncoder.js';
+import { LINEAGE_HEADER, lineagePrefix } from './lineage.js';
 import {
   type CompiledPipeline,
   compilePipeline,
@@ -75,7 +76,7 @@ export interface PipelineProcessorOptions {
  * A record that cannot be decoded, fails a step or does not fit the sink is tried again as
  * the version's retry policy says when the failure may pass (a lookup timing out), then goes
  * to the pipeline's DLQ topic with headers naming the version, the step, the error and the
- * source record; the partition keeps moving. Sink and DLQ records carry lineage headers.
+ * source record; the partition keeps moving. Sink records carry their lineage (lineage.ts).
  * Delivery is at least once, or exactly once when the version asks for it: then sink and DLQ
  * records and the source offsets commit in one transaction.
  */
@@ -136,18 +137,16 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
         timestamp: record.timestamp,
         headers: {
           ...record.headers,
-          ...lineageOf(record),
+          'tributary-pipeline-id': pipelineId,
+          'tributary-pipeline-version': versionText,
+          'tributary-source': `${record.topic}/${record.partition}/${record.offset}`,
           [DEAD_LETTER_HEADERS.error]: reason,
           [DEAD_LETTER_HEADERS.step]: step,
           [DEAD_LETTER_HEADERS.attempts]: String(attempts),
         },
       });
     };
-    const lineageOf = (record: ConsumedRecord) => ({
-      'tributary-pipeline-id': pipelineId,
-      'tributary-pipeline-version': versionText,
-      'tributary-source': `${record.topic}/${record.partition}/${record.offset}`,
-    });
+    const lineage = lineagePrefix(pipelineId, version, batch.topic, batch.partition);
 
     for (const record of records) {
       let value: JsonRecord;
@@ -176,12 +175,10 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
         sendToDlq(record, 'sink', (error as Error).message, 1);
         continue;
       }
-      out.push({
-        key: record.key,
-        value: encoded,
-        timestamp: record.timestamp,
-        headers: { ...record.headers, ...lineageOf(record) },
-      });
+      // The source record's own headers pass through (trace ids, say); most records have none.
+      const headers = hasAny(record.headers) ? { ...record.headers } : {};
+      headers[LINEAGE_HEADER] = lineage + record.offset;
+      out.push({ key: record.key, value: encoded, timestamp: record.timestamp, headers });
     }
     counts.out = out.length;
     counts.dlq = dead.length;
@@ -232,6 +229,11 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
       await transform.close();
     },
   };
+};
+
+const hasAny = (headers: Record<string, string>) => {
+  for (const _ in headers) return true;
+  return false;
 };
 
 // The hot path: a version without I/O steps transforms synchronously, without a promise per

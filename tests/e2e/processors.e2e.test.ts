@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsumedRecord } from '../../src/infra/log/log.js';
 import type { Platform } from '../../src/platform.js';
+import { LINEAGE_HEADER, parseLineage } from '../../src/processors/lineage.js';
 import { deadLetterTopicOf } from '../../src/processors/pipelineProcessor.js';
 import { readTopic } from '../setup/readTopic.js';
 import { createTestSchema, dropTestSchema, testServices, uniqueTopic } from '../setup/testServices.js';
@@ -145,10 +146,13 @@ describe.each([
     const afterSwitch = await readTopic(log, sink, 29);
     // And each source record came out once, the later ones by version 2 only
     expect(afterSwitch).toHaveLength(29);
-    expect(new Set(afterSwitch.map((r) => r.headers['tributary-source'])).size).toBe(29);
+    const lineages = afterSwitch.map((r) => parseLineage(r.headers[LINEAGE_HEADER]));
+    expect(new Set(lineages.map((l) => `${l?.partition}/${l?.offset}`)).size).toBe(29);
     expect(
-      afterSwitch.filter((r) => 'total' in parse(r)).map((r) => r.headers['tributary-pipeline-version']),
-    ).toEqual(Array(10).fill('2'));
+      afterSwitch
+        .filter((r) => 'total' in parse(r))
+        .map((r) => parseLineage(r.headers[LINEAGE_HEADER])?.version),
+    ).toEqual(Array(10).fill(2));
 
     // When the pipeline pauses, records wait; when it resumes, they come
     await call(PAUSE, { id: pipelineId });
@@ -243,6 +247,6 @@ describe.each([
     // Then the record comes out of the fixed version
     const out = await readTopic(log, sink, 3);
     const replayed = out.find((record) => parse(record).amount === 2.5);
-    expect(replayed?.headers['tributary-pipeline-version']).toBe('2');
+    expect(parseLineage(replayed?.headers[LINEAGE_HEADER])?.version).toBe(2);
   });
 });
