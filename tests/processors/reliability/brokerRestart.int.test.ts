@@ -3,10 +3,10 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveryGuarantee } from '../../../src/domain/pipelines/pipelineDefinition.js';
 import { createKafkaLog } from '../../../src/infra/log/kafkaLog.js';
-import type { Log } from '../../../src/infra/log/log.js';
 import { consumerGroupOf, startPipelineProcessor } from '../../../src/processors/pipelineProcessor.js';
 import { type KafkaBroker, startKafkaBroker } from '../../setup/kafkaBroker.js';
 import { uniqueTopic } from '../../setup/testServices.js';
+import { waitUntilCaughtUp } from './groupLag.js';
 import { compareOrderIds, expectedOrderIds, orderRecords, ordersPipeline } from './orders.js';
 import { readToEnd } from './readToEnd.js';
 
@@ -18,11 +18,6 @@ const FLOW_AFTER_MS = 3_000;
 const CAUGHT_UP_TIMEOUT_MS = 120_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const lagOf = async (log: Log, groupId: string, topic: string) => {
-  const [committed, end] = await Promise.all([log.committedOffsets(groupId, topic), log.endOffsets(topic)]);
-  return [...end].reduce((lag, [partition, offset]) => lag + offset - (committed.get(partition) ?? 0), 0);
-};
 
 // Its own broker: stopping the shared one would fail every other test file of the run.
 describe('pipeline processors through a broker restart', () => {
@@ -84,14 +79,9 @@ describe('pipeline processors through a broker restart', () => {
       // Then both processors catch up by themselves
       const lags = await Promise.all(
         pipelines.map(async ({ delivery, log, groupId }) => {
-          const deadline = Date.now() + CAUGHT_UP_TIMEOUT_MS;
-          let lag = await lagOf(log, groupId, source);
-          while (lag > 0 && Date.now() < deadline) {
-            await sleep(250);
-            lag = await lagOf(log, groupId, source);
-          }
+          const lag = await waitUntilCaughtUp(log, groupId, source, CAUGHT_UP_TIMEOUT_MS);
           console.log(
-            `broker restart: ${delivery} caught up ${Date.now() - resumedAt} ms after the broker was back`,
+            `broker restart: ${delivery} lag ${lag} ${Date.now() - resumedAt} ms after the broker was back`,
           );
           return lag;
         }),

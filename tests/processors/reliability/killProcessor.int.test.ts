@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { DeliveryGuarantee } from '../../../src/domain/pipelines/pipelineDefinition.js';
 import { createKafkaLog } from '../../../src/infra/log/kafkaLog.js';
-import type { Log } from '../../../src/infra/log/log.js';
 import { consumerGroupOf, deadLetterTopicOf } from '../../../src/processors/pipelineProcessor.js';
 import { testServices, uniqueTopic } from '../../setup/testServices.js';
 import { evictGroupMembers } from './evictGroupMembers.js';
+import { groupLag, waitUntilCaughtUp } from './groupLag.js';
 import { compareOrderIds, expectedOrderIds, orderRecords, ordersPipeline } from './orders.js';
 import { type ProcessorProcess, spawnProcessor } from './processorProcess.js';
 import { readToEnd } from './readToEnd.js';
@@ -18,12 +18,6 @@ const CHUNK = RECORDS / KILLS;
 // Two processors take about a second for a chunk on two cores: most kills land while it flows.
 const MAX_KILL_DELAY_MS = 1_000;
 const CAUGHT_UP_TIMEOUT_MS = 120_000;
-
-/** Per partition, how far the group's committed offsets are behind the topic's end. */
-const lagOf = async (log: Log, groupId: string, topic: string) => {
-  const [committed, end] = await Promise.all([log.committedOffsets(groupId, topic), log.endOffsets(topic)]);
-  return [...end].reduce((lag, [partition, offset]) => lag + offset - (committed.get(partition) ?? 0), 0);
-};
 
 /**
  * Two processor processes run a pipeline as one group while the input arrives in chunks; after
@@ -63,7 +57,7 @@ const runWithKills = async (delivery: DeliveryGuarantee) => {
       const delay = Math.floor(random() * MAX_KILL_DELAY_MS);
       const victim = live[Math.floor(random() * live.length)]!;
       await new Promise((resolve) => setTimeout(resolve, delay));
-      const lag = await lagOf(log, groupId, source);
+      const lag = await groupLag(log, groupId, source);
       await victim.kill();
       await evictGroupMembers(brokers, groupId, victim.name);
       const replacement = spawnOne();
@@ -75,12 +69,7 @@ const runWithKills = async (delivery: DeliveryGuarantee) => {
       await replacement.ready;
     }
     // The two left finish: the group's offsets reach the end of the source.
-    const deadline = Date.now() + CAUGHT_UP_TIMEOUT_MS;
-    let lag = await lagOf(log, groupId, source);
-    while (lag > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      lag = await lagOf(log, groupId, source);
-    }
+    const lag = await waitUntilCaughtUp(log, groupId, source, CAUGHT_UP_TIMEOUT_MS);
     const caughtUpAfterMs = Date.now() - startedAt;
     await Promise.all(live.map((child) => child.stop()));
     const sunk = await readToEnd(log, sink);
