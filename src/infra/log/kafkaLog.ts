@@ -1,5 +1,5 @@
 import { type Consumer, Kafka, type logCreator, logLevel, Partitioners } from 'kafkajs';
-import { consumedRecord, kafkaMessage } from './kafkaMessages.js';
+import { consumedRecord, kafkaMessage, sendChunks } from './kafkaMessages.js';
 import { kafkaCommittedOffsets, kafkaEndOffsets, kafkaResetGroupOffsets } from './kafkaOffsets.js';
 import { createPartitionTransactions, type PartitionTransactions } from './kafkaTransactions.js';
 import {
@@ -17,10 +17,17 @@ export interface KafkaLogOptions {
   clientId?: string;
   /** kafkajs' own log level; WARN by default, since INFO narrates every join and connection. */
   logLevel?: logLevel;
+  /**
+   * How long the group coordinator waits for a silent consumer before giving its partitions to
+   * the others: 10 s by default, not kafkajs' 30 s, because a member that died (killed, or
+   * rejoining under a new id after a broker restart) holds its partitions that long.
+   */
+  sessionTimeoutMs?: number;
 }
 
-// A handler slower than the session timeout (30 s) would get its consumer evicted mid-batch.
-const HEARTBEAT_EVERY_MS = 3_000;
+// Beats during a batch, well inside the session timeout, so a slow handler keeps its partitions.
+const HEARTBEAT_EVERY_MS = 1_000;
+const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
 // Bounds how long `consume` waits for kafkajs to look up where a new group starts.
 const START_LOOKUP_TIMEOUT_MS = 15_000;
 // A consumer kafkajs gave up on is started again after 1 s, then up to every 10 s.
@@ -86,7 +93,13 @@ export const createKafkaLog = (options: KafkaLogOptions): Log => {
     );
     // The Java client's fetch.max.wait.ms: an idle long poll, and so stop(), ends within half a second.
     // kafkajs consumers read committed records only (readUncommitted is false by default).
-    const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
+    const consumer = kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 500,
+      sessionTimeout: options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
+      heartbeatInterval: 1_000,
+    });
     const transactions = consumeOptions.transactional
       ? createPartitionTransactions(kafka, admin, groupId, ensureTopic, consumer)
       : undefined;
@@ -134,7 +147,10 @@ export const createKafkaLog = (options: KafkaLogOptions): Log => {
   // until the broker is back. The idempotent producer keeps the sequence numbers of a failed
   // send, so records that did reach the broker before are not written twice.
   const produce = async (topic: string, records: readonly LogRecord[]) => {
-    if (records.length === 0) return;
+    for (const chunk of sendChunks(records)) await sendChunk(topic, chunk);
+  };
+  // One chunk at a time, each retried on its own: a chunk that was sent is never sent again.
+  const sendChunk = async (topic: string, records: readonly LogRecord[]) => {
     for (let failures = 0; ; failures++) {
       try {
         await Promise.all([ensureTopic(topic), producerReady()]);

@@ -31,3 +31,37 @@ const toHeaders = (headers: IHeaders | undefined): Record<string, string> => {
   }
   return result;
 };
+
+// Kafka refuses a record batch larger than the broker's message.max.bytes (1 MiB by default) with
+// MESSAGE_TOO_LARGE, which no retry cures, and kafkajs sends all the records of one send call that
+// go to one partition as one batch. A processor's output for a fetched batch (up to 1 MiB per
+// partition, plus the lineage headers) can pass that, so sends are cut well below it.
+const MAX_SEND_BYTES = 512 * 1024;
+// A record's own framing in a batch (lengths, offset and timestamp deltas, attributes), rounded up.
+const RECORD_OVERHEAD_BYTES = 32;
+
+/** Consecutive runs of the records, each at most MAX_SEND_BYTES (a larger record goes alone). */
+export const sendChunks = (records: readonly LogRecord[]): (readonly LogRecord[])[] => {
+  const chunks: LogRecord[][] = [];
+  let chunk: LogRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = sizeOf(record);
+    if (chunk.length > 0 && bytes + size > MAX_SEND_BYTES) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(record);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+};
+
+const sizeOf = (record: LogRecord): number => {
+  let size = RECORD_OVERHEAD_BYTES + (record.key?.length ?? 0) + record.value.length;
+  for (const [name, value] of Object.entries(record.headers ?? {}))
+    size += Buffer.byteLength(name) + Buffer.byteLength(value);
+  return size;
+};

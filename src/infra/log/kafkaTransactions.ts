@@ -7,7 +7,7 @@ import {
   type Producer,
   type Transaction,
 } from 'kafkajs';
-import { kafkaMessage } from './kafkaMessages.js';
+import { kafkaMessage, sendChunks } from './kafkaMessages.js';
 import type { BatchContext, LogRecord } from './log.js';
 
 // Longer than any handler should take; past it the coordinator aborts the transaction and bumps
@@ -120,12 +120,13 @@ export const createPartitionTransactions = (
       const produce = async (topic: string, records: readonly LogRecord[]) => {
         if (records.length === 0) return;
         await ensureTopic(topic);
-        await transaction
-          .send({ topic, acks: -1, messages: records.map(kafkaMessage) })
-          .catch((error: unknown) => {
-            sendFailure ??= { error };
-            throw error;
-          });
+        for (const chunk of sendChunks(records))
+          await transaction
+            .send({ topic, acks: -1, messages: chunk.map(kafkaMessage) })
+            .catch((error: unknown) => {
+              sendFailure ??= { error };
+              throw error;
+            });
       };
       try {
         await handler({ produce });
