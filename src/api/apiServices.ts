@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Role } from '../domain/users/roles.js';
 import type { SecretCipher } from '../infra/crypto/secretCipher.js';
 import type { EventStore } from '../infra/eventstore/eventStore.js';
 import type { Log } from '../infra/log/log.js';
@@ -16,9 +17,32 @@ export interface ApiServices {
   log?: Log;
 }
 
+/**
+ * Who is asking, as authentication found them. `development` stands for every request when
+ * authentication is off (dev and tests that are not about access): it acts as an admin.
+ */
+export interface Principal {
+  kind: 'user' | 'apiKey' | 'anonymous' | 'development';
+  /** The user, or the owner of the API key; null for anonymous and development. */
+  userId: string | null;
+  /** The role whose permissions apply; null for anonymous. */
+  role: Role | null;
+  /** An API key limited to some pipelines names them; null means no such limit. */
+  pipelineIds: readonly string[] | null;
+}
+
+export const DEVELOPMENT_PRINCIPAL: Principal = {
+  kind: 'development',
+  userId: null,
+  role: 'admin',
+  pipelineIds: null,
+};
+
 export interface ApiContextFields {
   services: ApiServices;
-  /** Who acts; a fixed development actor until accounts land. */
+  /** Who is asking; authorization decides on it. */
+  principal: Principal;
+  /** Who acts, as events record it: the user id, `apikey:<keyId>`, or `dev` without authentication. */
   actor: string;
   /** From the `Idempotency-Key` header: a mutation sent again with it takes effect once. */
   commandId: string | undefined;

@@ -2,7 +2,7 @@ import Fastify, { type FastifyRequest } from 'fastify';
 import mercurius from 'mercurius';
 import { metricsRegistry } from '../infra/metrics/metrics.js';
 import type { Logger } from '../logger.js';
-import type { ApiServices } from './apiServices.js';
+import { type ApiServices, DEVELOPMENT_PRINCIPAL } from './apiServices.js';
 import { formatGraphQLErrors } from './formatGraphQLErrors.js';
 import { loadSchema } from './loadSchema.js';
 import { type ApiLimits, addQueryCostLimit, defaultApiLimits, mercuriusLimitOptions } from './queryLimits.js';
@@ -30,6 +30,7 @@ export const buildApi = async (options: ApiOptions) => {
   const app = Fastify({ loggerInstance: options.logger, bodyLimit: limits.maxBodyBytes });
   const context = (request: FastifyRequest) => ({
     services: options.services,
+    principal: DEVELOPMENT_PRINCIPAL,
     actor: DEVELOPMENT_ACTOR,
     commandId: headerValue(request, 'idempotency-key'),
     correlationId: headerValue(request, 'x-correlation-id') ?? request.id,
