@@ -101,6 +101,11 @@ export const errorCodes = {
     category: 'UNAVAILABLE',
     message: 'The read models did not catch up with the requested position in time; retry later',
   },
+  FORBIDDEN: { category: 'FORBIDDEN', message: 'Your role does not allow this action' },
+  UNAUTHENTICATED: {
+    category: 'UNAUTHENTICATED',
+    message: 'Sign in first: this action needs an account or an API key',
+  },
   INTERNAL_ERROR: { category: 'INTERNAL', message: 'Something went wrong on our side' },
 } as const satisfies Record<string, { category: ErrorCategory; message: string }>;
 
