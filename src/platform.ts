@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { buildApi } from './api/buildApi.js';
+import { dependencyChecks } from './api/health.js';
 import type { Config } from './config.js';
 import { createSecretCipher } from './infra/crypto/secretCipher.js';
 import type { EventStore } from './infra/eventstore/eventStore.js';
@@ -114,6 +115,8 @@ export const startPlatform = async (
     }
     let graphqlUrl: string | null = null;
     if (roles.includes('api')) {
+      const healthRedis = config.redisUrl ? healthRedisClient(config.redisUrl) : undefined;
+      if (healthRedis) stops.push(async () => healthRedis.disconnect());
       const api = await buildApi({
         services: {
           pool,
@@ -126,6 +129,15 @@ export const startPlatform = async (
         logger,
         emitter: pubSub.emitter,
         graphiql: config.env !== 'production',
+        health: {
+          checks: dependencyChecks({
+            pool,
+            eventStore,
+            log,
+            eventsTopic: config.eventsTopic,
+            redis: healthRedis,
+          }),
+        },
       });
       const address = await api.listen({ host: config.http.host, port: config.http.port });
       stops.push(() => api.close());
@@ -219,6 +231,14 @@ export const createLog = (config: Config, pool: pg.Pool | null): Log => {
   if (config.kafkaBrokers) return createKafkaLog({ brokers: config.kafkaBrokers, clientId: 'tributary' });
   if (!pool) throw new Error('The embedded log lives in PostgreSQL: open the database first');
   return createPostgresLog({ pool, schema: config.databaseSchema });
+};
+
+// Its own connection, failing at once while Redis is away (no offline queue) and reconnecting
+// by itself, so the readiness probe reports Redis as it is now.
+const healthRedisClient = (url: string) => {
+  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+  redis.on('error', () => undefined);
+  return redis;
 };
 
 const secretCipherOptions = (secrets: NonNullable<Config['secrets']>) => ({

@@ -4,6 +4,7 @@ import { metricsRegistry } from '../infra/metrics/metrics.js';
 import type { Logger } from '../logger.js';
 import { type ApiServices, DEVELOPMENT_PRINCIPAL } from './apiServices.js';
 import { formatGraphQLErrors } from './formatGraphQLErrors.js';
+import { type HealthOptions, health } from './health.js';
 import { loadSchema } from './loadSchema.js';
 import { type ApiLimits, addQueryCostLimit, defaultApiLimits, mercuriusLimitOptions } from './queryLimits.js';
 import { loaders, resolvers } from './resolvers/resolvers.js';
@@ -22,6 +23,8 @@ export interface ApiOptions {
   graphiql: boolean;
   /** What one request may ask; `defaultApiLimits` for what is not given. */
   limits?: Partial<ApiLimits>;
+  /** The dependencies `/health/ready` checks; none when absent. */
+  health?: HealthOptions;
 }
 
 /** Fastify with Mercurius: GraphQL over HTTP at /graphql, subscriptions over WebSocket on the same path. */
@@ -47,7 +50,7 @@ export const buildApi = async (options: ApiOptions) => {
     subscription: { emitter: options.emitter, context: (_socket, request) => context(request) },
   });
   addQueryCostLimit(app, limits);
-  app.get('/health/live', async () => ({ status: 'ok' }));
+  await app.register(health, options.health ?? { checks: {} });
   // This process's metrics (processors' record counts and lag, the relay's lag) for Prometheus.
   app.get('/metrics', async (_request, reply) =>
     reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics()),
