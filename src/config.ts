@@ -31,6 +31,25 @@ export interface Config {
    */
   secrets: { keys: Readonly<Record<string, string>>; activeKeyId: string } | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  auth: AuthConfig;
+}
+
+export interface AuthConfig {
+  /**
+   * AUTH_DISABLED=true: every request acts as the development principal (an admin), for
+   * `npm run dev` and tests that are not about access. Refused in production.
+   */
+  disabled: boolean;
+  /**
+   * The HS256 key of access tokens (at least 32 bytes), shared by every API instance. Null
+   * outside production when unset: each process then makes a random one, so tokens do not
+   * survive a restart (fine for dev, wrong for several instances, hence required in production).
+   */
+  jwtSecret: string | null;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  /** The first admin, created at start when the platform has no user yet; null when unset. */
+  bootstrapAdmin: { email: string; password: string } | null;
 }
 
 export class ConfigError extends Error {
@@ -135,8 +154,46 @@ export const loadConfig = (env: Env = process.env): Readonly<Config> => {
     return { keys, activeKeyId };
   };
 
+  const seconds = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (Number.isInteger(value) && value >= min && value <= max) return value;
+    problems.push(`${name} must be a whole number of seconds from ${min} to ${max} (got "${raw}")`);
+    return fallback;
+  };
+  const nodeEnv = oneOf('NODE_ENV', ENVS, 'development');
+  const auth = (): AuthConfig => {
+    const disabledRaw = read('AUTH_DISABLED') ?? 'false';
+    if (disabledRaw !== 'true' && disabledRaw !== 'false')
+      problems.push(`AUTH_DISABLED must be true or false (got "${disabledRaw}")`);
+    const disabled = disabledRaw === 'true';
+    if (disabled && nodeEnv === 'production')
+      problems.push(
+        'AUTH_DISABLED=true is refused with NODE_ENV=production: every request would act as an admin',
+      );
+    const jwtSecret = read('JWT_SECRET') ?? null;
+    // Never echo the secret itself in a problem.
+    if (jwtSecret !== null && Buffer.byteLength(jwtSecret, 'utf8') < 32)
+      problems.push('JWT_SECRET must be at least 32 bytes (HS256 needs a key as long as its hash)');
+    if (jwtSecret === null && nodeEnv === 'production' && !disabled)
+      problems.push('JWT_SECRET must be set in production, the same on every API instance');
+    const email = read('BOOTSTRAP_ADMIN_EMAIL');
+    // Not trimmed: spaces may be part of a password.
+    const password = env.BOOTSTRAP_ADMIN_PASSWORD || undefined;
+    if ((email === undefined) !== (password === undefined))
+      problems.push('BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together');
+    return {
+      disabled,
+      jwtSecret,
+      accessTokenTtlSeconds: seconds('ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86_400),
+      refreshTokenTtlSeconds: seconds('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),
+      bootstrapAdmin: email !== undefined && password !== undefined ? { email, password } : null,
+    };
+  };
+
   const config: Config = {
-    env: oneOf('NODE_ENV', ENVS, 'development'),
+    env: nodeEnv,
     http: { host: read('HOST') ?? '127.0.0.1', port: port('PORT', 4000) },
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
     databaseSchema: schema,
@@ -151,6 +208,7 @@ export const loadConfig = (env: Env = process.env): Readonly<Config> => {
     },
     secrets: secrets(),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    auth: auth(),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);

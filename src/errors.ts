@@ -66,6 +66,16 @@ export const errorCodes = {
   EMAIL_ALREADY_VERIFIED: { category: 'CONFLICT', message: 'The e-mail address is already verified' },
   INVALID_TOKEN: { category: 'UNAUTHENTICATED', message: 'The token is not valid' },
   TOKEN_EXPIRED: { category: 'UNAUTHENTICATED', message: 'The token has expired; ask for a new one' },
+  TOTP_REQUIRED: {
+    category: 'UNAUTHENTICATED',
+    message: 'The account has a second factor: send the code from the authenticator app as totpCode',
+  },
+  INVALID_CREDENTIALS: { category: 'UNAUTHENTICATED', message: 'The e-mail address or password is wrong' },
+  SESSION_REVOKED: {
+    category: 'UNAUTHENTICATED',
+    message: 'The session has ended; sign in again',
+  },
+  SESSION_ALREADY_EXISTS: { category: 'CONFLICT', message: 'A session with this id already exists' },
   API_KEY_NOT_FOUND: { category: 'NOT_FOUND', message: 'The user has no API key with this id' },
   API_KEY_ALREADY_EXISTS: { category: 'CONFLICT', message: 'An API key with this id already exists' },
   CONNECTOR_NOT_FOUND: { category: 'NOT_FOUND', message: 'No connector has this id' },

@@ -76,4 +76,35 @@ describe('config', () => {
       /SECRETS_ACTIVE_KEY_ID/,
     );
   });
+  it('turns authentication on by default, with the token lifetimes of the schema', () => {
+    expect(loadConfig({}).auth).toEqual({
+      disabled: false,
+      jwtSecret: null,
+      accessTokenTtlSeconds: 900,
+      refreshTokenTtlSeconds: 2_592_000,
+      bootstrapAdmin: null,
+    });
+    expect(loadConfig({ AUTH_DISABLED: 'true' }).auth.disabled).toBe(true);
+  });
+
+  it('refuses AUTH_DISABLED and a missing or short JWT_SECRET in production, never echoing the secret', () => {
+    const attempt = () =>
+      loadConfig({ NODE_ENV: 'production', AUTH_DISABLED: 'true', JWT_SECRET: 'too-short-secret' });
+    expect(attempt).toThrow(/AUTH_DISABLED=true is refused with NODE_ENV=production/);
+    expect(attempt).toThrow(/JWT_SECRET must be at least 32 bytes/);
+    expect(attempt).not.toThrow(/too-short-secret/);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set in production/);
+    const secret = 'x'.repeat(32);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).auth.jwtSecret).toBe(secret);
+  });
+
+  it('reads the first admin from config only when both its e-mail address and password are set', () => {
+    expect(
+      loadConfig({ BOOTSTRAP_ADMIN_EMAIL: 'ops@example.com', BOOTSTRAP_ADMIN_PASSWORD: ' a long password ' })
+        .auth.bootstrapAdmin,
+    ).toEqual({ email: 'ops@example.com', password: ' a long password ' });
+    expect(() => loadConfig({ BOOTSTRAP_ADMIN_EMAIL: 'ops@example.com' })).toThrow(
+      /BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together/,
+    );
+  });
 });
