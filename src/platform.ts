@@ -14,6 +14,7 @@ import { createKafkaLog } from './infra/log/kafkaLog.js';
 import type { Log } from './infra/log/log.js';
 import { createPostgresLog } from './infra/log/postgresLog.js';
 import { postgresLogMigrations } from './infra/log/postgresLogMigrations.js';
+import { reportProjectionLag, withAppendDuration } from './infra/metrics/metrics.js';
 import { embeddedPostgresUrl, startEmbeddedPostgres } from './infra/postgres/embeddedPostgres.js';
 import { migrate } from './infra/postgres/migrate.js';
 import { createPostgresPool } from './infra/postgres/postgresPool.js';
@@ -62,9 +63,11 @@ export const startPlatform = async (
     await prepareDatabase(pool, config);
 
     // Read models, checkpoints and the embedded log stay in PostgreSQL either way.
-    const eventStore = config.eventStoreUrl
-      ? createEventStoreDbEventStore({ connectionString: config.eventStoreUrl })
-      : createPostgresEventStore({ pool, schema });
+    const eventStore = withAppendDuration(
+      config.eventStoreUrl
+        ? createEventStoreDbEventStore({ connectionString: config.eventStoreUrl })
+        : createPostgresEventStore({ pool, schema }),
+    );
     stops.push(() => eventStore.close());
     const log = createLog(config, pool);
     stops.push(() => log.close());
@@ -72,6 +75,11 @@ export const startPlatform = async (
     stops.push(() => pubSub.close());
 
     if (roles.includes('projections')) {
+      const stopReportingLag = reportProjectionLag(async () => ({
+        head: await eventStore.headPosition(),
+        positions: await projectionPositions(pool),
+      }));
+      stops.push(async () => stopReportingLag());
       // One runner per projection in every process with this role: one of them leads, the
       // others stand by (advisory lock), so the role can run in several processes.
       for (const projection of allProjections) {
@@ -231,6 +239,13 @@ export const createLog = (config: Config, pool: pg.Pool | null): Log => {
   if (config.kafkaBrokers) return createKafkaLog({ brokers: config.kafkaBrokers, clientId: 'tributary' });
   if (!pool) throw new Error('The embedded log lives in PostgreSQL: open the database first');
   return createPostgresLog({ pool, schema: config.databaseSchema });
+};
+
+const projectionPositions = async (pool: pg.Pool) => {
+  const { rows } = await pool.query<{ name: string; position: string }>(
+    'SELECT name, position FROM projection_status',
+  );
+  return new Map(rows.map((row) => [row.name, Number(row.position)]));
 };
 
 // Its own connection, failing at once while Redis is away (no offline queue) and reconnecting

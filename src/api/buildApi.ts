@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import { type ApiServices, DEVELOPMENT_PRINCIPAL } from './apiServices.js';
 import { formatGraphQLErrors } from './formatGraphQLErrors.js';
 import { type HealthOptions, health } from './health.js';
+import { httpMetrics } from './httpMetrics.js';
 import { loadSchema } from './loadSchema.js';
 import { type ApiLimits, addQueryCostLimit, defaultApiLimits, mercuriusLimitOptions } from './queryLimits.js';
 import { loaders, resolvers } from './resolvers/resolvers.js';
@@ -51,6 +52,7 @@ export const buildApi = async (options: ApiOptions) => {
   });
   addQueryCostLimit(app, limits);
   await app.register(health, options.health ?? { checks: {} });
+  await app.register(httpMetrics);
   // This process's metrics (processors' record counts and lag, the relay's lag) for Prometheus.
   app.get('/metrics', async (_request, reply) =>
     reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics()),
