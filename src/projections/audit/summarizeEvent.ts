@@ -1,11 +1,19 @@
 import type { AlertEvent } from '../../domain/alerts/alert.js';
 import type { AlertRuleEvent } from '../../domain/alerts/alertRule.js';
 import type { ConnectorEvent } from '../../domain/connectors/connector.js';
+import type { SecurityEvent } from '../../domain/permissions/accessDenied.js';
 import type { PipelineEvent } from '../../domain/pipelines/pipelineEvent.js';
 import type { RunEvent } from '../../domain/runs/run.js';
 import type { UserEvent } from '../../domain/users/userEvent.js';
 
-type DomainEvent = UserEvent | ConnectorEvent | PipelineEvent | RunEvent | AlertRuleEvent | AlertEvent;
+type DomainEvent =
+  | UserEvent
+  | ConnectorEvent
+  | PipelineEvent
+  | RunEvent
+  | AlertRuleEvent
+  | AlertEvent
+  | SecurityEvent;
 
 /** What a summary may say beyond the event itself: names known from earlier events. */
 export interface SummaryFacts {
@@ -115,6 +123,11 @@ const summarisers: Summarisers = {
       : `${f.actor} resolved ${alert(d.alertId, f)}`,
   AlertEscalated: (d, f) => `${alert(d.alertId, f)} escalated to level ${d.level}`,
   AlertSilenced: (d, f) => `${f.actor} silenced ${alert(d.alertId, f)} until ${d.until}`,
+
+  // The actor is the one who was refused; the reason is the rule, never the request's input.
+  // hasOwn, not a read: the data may leave the pipeline out, and a read of it would throw.
+  AccessDenied: (d, f) =>
+    `${f.actor} was denied ${d.action}${Object.hasOwn(d, 'pipelineId') && d.pipelineId ? ` on pipeline ${pipeline(d.pipelineId, f)}` : ''}: ${d.reason}`,
 };
 
 const connector = (id: string, f: SummaryFacts) => f.nameOf(`connector-${id}`) ?? short(id);

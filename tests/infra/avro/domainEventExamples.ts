@@ -4,6 +4,7 @@ import { type ConnectorCommand, connectorDecider } from '../../../src/domain/con
 import type { ConnectorSpec } from '../../../src/domain/connectors/connectorConfig.js';
 import type { Decider } from '../../../src/domain/decider.js';
 import type { EncryptedSecret } from '../../../src/domain/encryptedSecret.js';
+import type { AccessDenied } from '../../../src/domain/permissions/accessDenied.js';
 import { type PipelineCommand, pipelineDecider } from '../../../src/domain/pipelines/pipeline.js';
 import type { PipelineDefinition } from '../../../src/domain/pipelines/pipelineDefinition.js';
 import { type RunCommand, runDecider } from '../../../src/domain/runs/run.js';
@@ -439,7 +440,35 @@ const alertEvents = () => [
   ]),
 ];
 
+// Written by the API's authorization, not by a decider: one denial with every field, one without
+// the optional ones.
+const securityEvents = (): AccessDenied[] => [
+  {
+    type: 'AccessDenied',
+    data: {
+      actor: 'u-7',
+      principalKind: 'user',
+      role: 'viewer',
+      action: 'pipeline.activate',
+      reason: 'role viewer may not pipeline.activate',
+      pipelineId: 'p-1',
+      deniedAt: at(3),
+    },
+  },
+  {
+    type: 'AccessDenied',
+    data: {
+      actor: 'anonymous',
+      principalKind: 'anonymous',
+      action: 'run.read',
+      reason: 'run.read needs a signed-in user or an API key',
+      deniedAt: at(4),
+    },
+  },
+];
+
 export const domainEventExamples = (): ExampleEvent[] => [
+  ...securityEvents(),
   ...userEvents(),
   ...connectorEvents(),
   ...pipelineEvents(),
