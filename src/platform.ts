@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { buildApi } from './api/buildApi.js';
-import { dependencyChecks } from './api/health.js';
+import { dependencyChecks, healthRedisClient } from './api/health.js';
 import type { Config } from './config.js';
 import { createSecretCipher } from './infra/crypto/secretCipher.js';
 import type { EventStore } from './infra/eventstore/eventStore.js';
@@ -246,14 +246,6 @@ const projectionPositions = async (pool: pg.Pool) => {
     'SELECT name, position FROM projection_status',
   );
   return new Map(rows.map((row) => [row.name, Number(row.position)]));
-};
-
-// Its own connection, failing at once while Redis is away (no offline queue) and reconnecting
-// by itself, so the readiness probe reports Redis as it is now.
-const healthRedisClient = (url: string) => {
-  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
-  redis.on('error', () => undefined);
-  return redis;
 };
 
 const secretCipherOptions = (secrets: NonNullable<Config['secrets']>) => ({

@@ -1,9 +1,10 @@
-import Fastify, { type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyRequest, LogController } from 'fastify';
 import mercurius from 'mercurius';
 import { metricsRegistry } from '../infra/metrics/metrics.js';
 import type { Logger } from '../logger.js';
 import { type ApiServices, DEVELOPMENT_PRINCIPAL } from './apiServices.js';
 import { formatGraphQLErrors } from './formatGraphQLErrors.js';
+import { correlationRequestId, type HardeningOptions, hardening } from './hardening.js';
 import { type HealthOptions, health } from './health.js';
 import { httpMetrics } from './httpMetrics.js';
 import { loadSchema } from './loadSchema.js';
@@ -26,12 +27,20 @@ export interface ApiOptions {
   limits?: Partial<ApiLimits>;
   /** The dependencies `/health/ready` checks; none when absent. */
   health?: HealthOptions;
+  /** Security headers, CSRF and rate limits; the defaults when absent. */
+  hardening?: HardeningOptions;
 }
 
 /** Fastify with Mercurius: GraphQL over HTTP at /graphql, subscriptions over WebSocket on the same path. */
 export const buildApi = async (options: ApiOptions) => {
   const limits: ApiLimits = { ...defaultApiLimits, ...options.limits };
-  const app = Fastify({ loggerInstance: options.logger, bodyLimit: limits.maxBodyBytes });
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: limits.maxBodyBytes,
+    genReqId: correlationRequestId,
+    // The same field processors log, so one search finds a command's whole path.
+    logController: new LogController({ requestIdLogLabel: 'correlationId' }),
+  });
   const context = (request: FastifyRequest) => ({
     services: options.services,
     principal: DEVELOPMENT_PRINCIPAL,
@@ -39,6 +48,7 @@ export const buildApi = async (options: ApiOptions) => {
     commandId: headerValue(request, 'idempotency-key'),
     correlationId: headerValue(request, 'x-correlation-id') ?? request.id,
   });
+  await app.register(hardening, options.hardening ?? {});
   await app.register(mercurius, {
     schema,
     resolvers,

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { Redis } from 'ioredis';
 
 /** One dependency's check: resolves when the dependency answers, rejects (or hangs) when not. */
 export type HealthCheck = () => Promise<unknown>;
@@ -72,3 +73,15 @@ export const dependencyChecks = (dependencies: {
   log: () => dependencies.log.endOffsets(dependencies.eventsTopic),
   ...(dependencies.redis && { redis: () => dependencies.redis!.ping() }),
 });
+
+/**
+ * A Redis connection of the probe's own: it fails at once while Redis is away (no offline
+ * queue, no retries) instead of queueing the PING, and reconnects by itself, so the probe sees
+ * Redis as it is now.
+ */
+export const healthRedisClient = (url: string) => {
+  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+  // Connection errors are what the probe reports; unhandled, they would end the process.
+  redis.on('error', () => undefined);
+  return redis;
+};

@@ -1,11 +1,20 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
+import type { Redis } from 'ioredis';
+import mqemitter from 'mqemitter';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { type Api, buildApi } from '../../src/api/buildApi.js';
+import { dependencyChecks, healthRedisClient } from '../../src/api/health.js';
+import { createPostgresEventStore } from '../../src/infra/eventstore/postgresEventStore.js';
+import { postgresEventStoreMigrations } from '../../src/infra/eventstore/postgresEventStoreMigrations.js';
+import { createKafkaLog } from '../../src/infra/log/kafkaLog.js';
+import type { Log } from '../../src/infra/log/log.js';
+import { migrate } from '../../src/infra/postgres/migrate.js';
+import { createPostgresPool } from '../../src/infra/postgres/postgresPool.js';
 import { createLogger } from '../../src/logger.js';
-import { type Platform, startPlatform } from '../../src/platform.js';
 import { freePort } from '../cli/runCli.js';
-import { createTestSchema, dropTestSchema, testServices } from '../setup/testServices.js';
+import { createTestSchema, dropTestSchema, testServices, uniqueTopic } from '../setup/testServices.js';
 import { waitFor } from '../setup/waitFor.js';
 
 interface Readiness {
@@ -47,7 +56,10 @@ describe('the readiness probe checks every dependency', () => {
   const schema = createTestSchema('health');
   let redisPort: number;
   let redis: ChildProcess;
-  let platform: Platform;
+  let pool: pg.Pool;
+  let log: Log;
+  let probeRedis: Redis;
+  let api: Api;
   let base: string;
 
   const ready = async () => {
@@ -58,21 +70,40 @@ describe('the readiness probe checks every dependency', () => {
   beforeAll(async () => {
     redisPort = await freePort();
     redis = await startRedis(redisPort);
-    const config = loadConfig({
-      DATABASE_URL: services.databaseUrl,
-      DATABASE_SCHEMA: schema,
-      KAFKA_BROKERS: services.kafkaBrokers.join(','),
-      EVENTS_TOPIC: `tributary.events.${schema}`,
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-      PORT: '0',
-      LOG_LEVEL: 'silent',
+    pool = createPostgresPool({ connectionString: services.databaseUrl, schema });
+    await migrate(pool, schema, postgresEventStoreMigrations);
+    log = createKafkaLog({ brokers: services.kafkaBrokers, clientId: 'health-test' });
+    probeRedis = healthRedisClient(`redis://127.0.0.1:${redisPort}`);
+    // The API's checks as the platform wires them, on a Redis that only this probe uses.
+    api = await buildApi({
+      services: {
+        pool,
+        eventStore: createPostgresEventStore({ pool, schema }),
+        newId: () => crypto.randomUUID(),
+        now: () => new Date(),
+        secretCipher: null,
+      },
+      logger: createLogger({ logLevel: 'silent' }),
+      emitter: mqemitter(),
+      graphiql: false,
+      health: {
+        checks: dependencyChecks({
+          pool,
+          eventStore: createPostgresEventStore({ pool, schema }),
+          log,
+          eventsTopic: uniqueTopic('health-events'),
+          redis: probeRedis,
+        }),
+      },
     });
-    platform = await startPlatform(config, createLogger(config), ['api']);
-    base = platform.graphqlUrl!.replace(/\/graphql$/, '');
+    base = await api.listen({ host: '127.0.0.1', port: 0 });
   });
 
   afterAll(async () => {
-    await platform?.stop();
+    await api?.close();
+    probeRedis?.disconnect();
+    await log?.close();
+    await pool?.end();
     if (redis) await stopRedis(redis);
     await dropTestSchema(services.databaseUrl, schema);
   });
