@@ -8,7 +8,7 @@ import type { OffsetReset } from './log.js';
  * (and a consumer at the end may still show a lag of one).
  */
 export const kafkaEndOffsets = async (admin: Admin, topic: string): Promise<Map<number, number>> => {
-  const offsets = await admin.fetchTopicOffsets(topic);
+  const offsets = await whileRetriable(() => admin.fetchTopicOffsets(topic));
   return new Map(offsets.map(({ partition, high }) => [partition, Number(high)]));
 };
 
@@ -18,7 +18,7 @@ export const kafkaCommittedOffsets = async (
   groupId: string,
   topic: string,
 ): Promise<Map<number, number>> => {
-  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const [offsets] = await whileRetriable(() => admin.fetchOffsets({ groupId, topics: [topic] }));
   return new Map(
     (offsets?.partitions ?? [])
       .map(({ partition, offset }) => [partition, Number(offset)] as const)
@@ -38,7 +38,7 @@ export const kafkaResetGroupOffsets = async (
   topic: string,
   to: OffsetReset,
 ): Promise<void> => {
-  const bounds = await admin.fetchTopicOffsets(topic);
+  const bounds = await whileRetriable(() => admin.fetchTopicOffsets(topic));
   const byTimestamp =
     typeof to === 'object' && 'timestamp' in to
       ? new Map(
@@ -60,4 +60,28 @@ export const kafkaResetGroupOffsets = async (
     return { partition, offset: String(Math.min(Math.max(wanted, first), end)) };
   });
   await admin.setOffsets({ groupId, topic, partitions });
+};
+
+// Right after a broker restart it answers "does not host this topic-partition" until it has
+// loaded its partitions again; kafkajs' admin gives up on that at once. A query asked then is
+// tried again for a while, as produce and consume wait out an outage.
+const RETRY_FOR_MS = 30_000;
+
+const whileRetriable = async <T>(query: () => Promise<T>): Promise<T> => {
+  const deadline = Date.now() + RETRY_FOR_MS;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+    try {
+      return await query();
+    } catch (error) {
+      if (!isRetriable(error) || Date.now() + delay > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+};
+
+const isRetriable = (error: unknown): boolean => {
+  const { retriable, type, cause } = (error ?? {}) as { retriable?: boolean; type?: string; cause?: unknown };
+  return (
+    retriable === true || type === 'UNKNOWN_TOPIC_OR_PARTITION' || (cause !== undefined && isRetriable(cause))
+  );
 };
