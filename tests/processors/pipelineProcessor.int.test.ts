@@ -196,6 +196,8 @@ describe.each(logsUnderTest)('a pipeline processor on $name', (logUnderTest) => 
         maxRetriesPerRequest: 0,
         enableOfflineQueue: false,
       });
+      // Its connection errors are the point here; without a listener ioredis prints each one.
+      redis.on('error', () => undefined);
       const waits: number[] = [];
       const processor = await startPipelineProcessor({
         log,
