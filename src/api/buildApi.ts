@@ -2,7 +2,13 @@ import Fastify, { type FastifyRequest, LogController } from 'fastify';
 import mercurius from 'mercurius';
 import { metricsRegistry } from '../infra/metrics/metrics.js';
 import type { Logger } from '../logger.js';
-import { type ApiServices, DEVELOPMENT_PRINCIPAL } from './apiServices.js';
+import type { ApiServices } from './apiServices.js';
+import {
+  type Authentication,
+  authenticateForContext,
+  authenticationDisabled,
+  credentialsOf,
+} from './authentication.js';
 import { formatGraphQLErrors } from './formatGraphQLErrors.js';
 import { correlationRequestId, type HardeningOptions, hardening } from './hardening.js';
 import { type HealthOptions, health } from './health.js';
@@ -13,9 +19,6 @@ import { loaders, resolvers } from './resolvers/resolvers.js';
 
 const schema = loadSchema();
 
-// The fixed actor of every operation until the accounts issue brings authentication.
-const DEVELOPMENT_ACTOR = 'dev';
-
 export interface ApiOptions {
   services: ApiServices;
   logger: Logger;
@@ -25,6 +28,12 @@ export interface ApiOptions {
   graphiql: boolean;
   /** What one request may ask; `defaultApiLimits` for what is not given. */
   limits?: Partial<ApiLimits>;
+  /**
+   * Who each request is (from its Authorization or X-Api-Key header, or a subscription's
+   * `connection_init` payload); absent: authentication is off and every request acts as the
+   * development principal.
+   */
+  authentication?: Authentication;
   /** The dependencies `/health/ready` checks; none when absent. */
   health?: HealthOptions;
   /** Security headers, CSRF and rate limits; the defaults when absent. */
@@ -41,10 +50,11 @@ export const buildApi = async (options: ApiOptions) => {
     // The same field processors log, so one search finds a command's whole path.
     logController: new LogController({ requestIdLogLabel: 'correlationId' }),
   });
-  const context = (request: FastifyRequest) => ({
+  const authentication = options.authentication ?? authenticationDisabled();
+  const context = async (request: FastifyRequest) => ({
     services: options.services,
-    principal: DEVELOPMENT_PRINCIPAL,
-    actor: DEVELOPMENT_ACTOR,
+    sessionTokens: authentication.sessionTokens,
+    ...(await authenticateForContext(authentication, credentialsOf(request.headers))),
     commandId: headerValue(request, 'idempotency-key'),
     correlationId: headerValue(request, 'x-correlation-id') ?? request.id,
   });
@@ -58,7 +68,31 @@ export const buildApi = async (options: ApiOptions) => {
     jit: 1,
     ...mercuriusLimitOptions(limits),
     errorFormatter: formatGraphQLErrors,
-    subscription: { emitter: options.emitter, context: (_socket, request) => context(request) },
+    subscription: {
+      emitter: options.emitter,
+      context: (_socket, request) => context(request),
+      // graphql-ws sends credentials in `connection_init` ({ authorization: 'Bearer …' }); they
+      // replace whatever the upgrade request's headers said. Refused credentials refuse the socket.
+      onConnect: async ({ payload }: { payload?: Record<string, unknown> }) => {
+        const credentials = credentialsOf(payload);
+        if (!credentials.authorization && !credentials.apiKey) return true;
+        const found = await authenticateForContext(authentication, credentials);
+        return (
+          found.authenticationError === undefined && {
+            principal: found.principal,
+            actor: found.actor,
+            authenticationError: undefined,
+          }
+        );
+      },
+    },
+  });
+  // The request's credentials were refused: the whole operation fails with why, before it runs.
+  app.graphql.addHook('preExecution', async (_schema, _document, requestContext) => {
+    if (requestContext.authenticationError !== undefined) throw requestContext.authenticationError;
+  });
+  app.graphql.addHook('preSubscriptionExecution', async (_schema, _document, requestContext) => {
+    if (requestContext.authenticationError !== undefined) throw requestContext.authenticationError;
   });
   addQueryCostLimit(app, limits);
   await app.register(health, options.health ?? { checks: {} });

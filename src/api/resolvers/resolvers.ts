@@ -1,6 +1,7 @@
 import type { IResolvers, MercuriusLoaders } from 'mercurius';
 import { alertResolvers } from './alertResolvers.js';
 import { auditResolvers } from './auditResolvers.js';
+import { authResolvers } from './authResolvers.js';
 import { connectorResolvers } from './connectorResolvers.js';
 import { withConsistentWith } from './consistentWith.js';
 import { pipelineLoaders } from './pipelineLoaders.js';
@@ -27,6 +28,7 @@ const areas: IResolvers[] = [
   pipelineResolvers,
   runResolvers,
   userResolvers,
+  authResolvers,
   connectorResolvers,
   alertResolvers,
   auditResolvers,

@@ -1,0 +1,182 @@
+import type { IResolvers } from 'mercurius';
+import { type SessionCommand, sessionDecider, sessionStreamId } from '../../domain/sessions/session.js';
+import { isLockedAt } from '../../domain/users/loginPolicy.js';
+import {
+  type UserCommand,
+  type UserEvent,
+  type UserState,
+  userDecider,
+  userStreamId,
+} from '../../domain/users/user.js';
+import { evolveCredentials, initialCredentials } from '../../domain/users/userCredentials.js';
+import { TributaryError } from '../../errors.js';
+import { familyIdOf, newRefreshToken } from '../../infra/auth/refreshTokens.js';
+import { hashPassword, verifyPassword } from '../../infra/crypto/passwordHasher.js';
+import { sha256Hex } from '../../infra/crypto/secretToken.js';
+import { upcastEvent } from '../../infra/eventstore/upcast.js';
+import type { ApiContext } from '../apiServices.js';
+import type { SessionTokens } from '../authentication.js';
+import { authorize } from '../authorize.js';
+import { runCommand } from './runCommand.js';
+import { userIdForEmail } from './userInput.js';
+
+// Longer than any password the API accepts: hashing more would only cost us time.
+const MAX_PASSWORD_LENGTH = 1024;
+
+// Compared against when the address is unknown, so a wrong address takes as long as a wrong
+// password and the timing does not tell which addresses have accounts.
+let decoyHash: Promise<string> | undefined;
+const decoy = () => {
+  decoyHash ??= hashPassword('decoy password that matches nothing');
+  return decoyHash;
+};
+
+const tokensOf = (context: ApiContext): SessionTokens => {
+  if (!context.sessionTokens)
+    throw new TributaryError('INTERNAL_ERROR', { message: 'This API issues no sessions' });
+  return context.sessionTokens;
+};
+
+/** Auth commands carry no Idempotency-Key: a login or refresh repeated must not replay old tokens. */
+const asActor = (context: ApiContext, actor: string): ApiContext =>
+  ({ ...context, actor, commandId: undefined }) as ApiContext;
+
+const sendUser = (context: ApiContext, command: UserCommand) =>
+  runCommand(context, userDecider, userStreamId(command.data.userId), command);
+
+const sendSession = (context: ApiContext, command: SessionCommand) =>
+  runCommand(context, sessionDecider, sessionStreamId(command.data.familyId), command);
+
+const loadUser = async (context: ApiContext, userId: string) => {
+  const events = (await context.services.eventStore.readStream(userStreamId(userId))).map(
+    (event) => upcastEvent(event) as unknown as UserEvent,
+  );
+  return {
+    state: events.reduce<UserState>(userDecider.evolve, userDecider.initialState),
+    credentials: events.reduce(evolveCredentials, initialCredentials),
+  };
+};
+
+const secondsAfter = (time: Date, seconds: number) => new Date(time.getTime() + seconds * 1000).toISOString();
+
+/** A new access token for the session, and the refresh token just issued in it. */
+const sessionAnswer = async (
+  context: ApiContext,
+  user: { userId: string; role: string },
+  familyId: string,
+  refresh: { token: string; expiresAt: string },
+) => {
+  const access = await tokensOf(context).accessTokens.issue(
+    { userId: user.userId, sessionId: familyId },
+    context.services.now(),
+  );
+  return {
+    userId: user.userId,
+    role: user.role,
+    accessToken: access.token,
+    accessTokenExpiresAt: access.expiresAt,
+    refreshToken: refresh.token,
+    refreshTokenExpiresAt: refresh.expiresAt,
+  };
+};
+
+const login = async (
+  _root: unknown,
+  args: { email: string; password: string; totpCode?: string | null },
+  context: ApiContext,
+) => {
+  authorize(context, 'auth.login');
+  const now = context.services.now();
+  const userId = userIdForEmail(args.email);
+  const { state, credentials } = await loadUser(context, userId);
+  const password = args.password.slice(0, MAX_PASSWORD_LENGTH);
+  if (state.status !== 'active' || credentials.passwordHash === null) {
+    await verifyPassword(password, await decoy());
+    throw new TributaryError('INVALID_CREDENTIALS');
+  }
+  // Refused before the password is checked: a locked account gives no oracle to guess against.
+  if (isLockedAt(state.lockedUntil, now.toISOString())) throw new TributaryError('USER_LOCKED');
+  const asUser = asActor(context, userId);
+  if (!(await verifyPassword(password, credentials.passwordHash))) {
+    const { events } = await sendUser(asUser, {
+      type: 'RecordLoginFailed',
+      data: { userId, attemptedAt: now.toISOString() },
+    });
+    if (events.some((event) => event.type === 'UserLocked')) throw new TributaryError('USER_LOCKED');
+    throw new TributaryError('INVALID_CREDENTIALS');
+  }
+  await sendUser(asUser, { type: 'RecordLoginSucceeded', data: { userId, attemptedAt: now.toISOString() } });
+  const familyId = context.services.newId();
+  const refresh = newRefreshToken(familyId);
+  const expiresAt = secondsAfter(now, tokensOf(context).refreshTokenTtlSeconds);
+  await sendSession(asUser, {
+    type: 'StartSession',
+    data: { familyId, userId, refreshTokenHash: refresh.hash, expiresAt, startedAt: now.toISOString() },
+  });
+  return sessionAnswer(context, state, familyId, { token: refresh.token, expiresAt });
+};
+
+const refreshSession = async (_root: unknown, args: { refreshToken: string }, context: ApiContext) => {
+  authorize(context, 'auth.refresh');
+  const familyId = familyIdOf(args.refreshToken);
+  if (familyId === null) throw new TributaryError('INVALID_TOKEN');
+  const now = context.services.now();
+  const next = newRefreshToken(familyId);
+  const expiresAt = secondsAfter(now, tokensOf(context).refreshTokenTtlSeconds);
+  // The actor is not known before the stream is read; the session names its user in its events.
+  const { events } = await sendSession(asActor(context, `session:${familyId}`), {
+    type: 'RefreshSession',
+    data: {
+      familyId,
+      presentedTokenHash: sha256Hex(args.refreshToken),
+      refreshTokenHash: next.hash,
+      expiresAt,
+      refreshedAt: now.toISOString(),
+    },
+  });
+  const [event] = events;
+  if (event?.type !== 'SessionRefreshed') {
+    throw new TributaryError('SESSION_REVOKED', {
+      message: 'This refresh token was used before, so the session has been ended: sign in again',
+    });
+  }
+  // The user must still be able to sign in; the new pair carries their current role.
+  const { state } = await loadUser(context, event.data.userId);
+  if (state.status !== 'active') {
+    await sendSession(asActor(context, event.data.userId), {
+      type: 'RevokeSession',
+      data: {
+        familyId,
+        presentedTokenHash: next.hash,
+        reason: 'user_unavailable',
+        revokedAt: now.toISOString(),
+      },
+    });
+    throw new TributaryError('SESSION_REVOKED');
+  }
+  return sessionAnswer(context, state, familyId, { token: next.token, expiresAt });
+};
+
+const logout = async (_root: unknown, args: { refreshToken: string }, context: ApiContext) => {
+  authorize(context, 'auth.logout');
+  const familyId = familyIdOf(args.refreshToken);
+  if (familyId === null) throw new TributaryError('INVALID_TOKEN');
+  const { position } = await sendSession(asActor(context, context.actor), {
+    type: 'RevokeSession',
+    data: {
+      familyId,
+      presentedTokenHash: sha256Hex(args.refreshToken),
+      reason: 'logout',
+      revokedAt: context.services.now().toISOString(),
+    },
+  });
+  return { position };
+};
+
+/**
+ * Sign-in and sessions. Passwords are compared here, never logged, and never reach a command;
+ * tokens go back to the caller once and are kept only as hashes.
+ */
+export const authResolvers: IResolvers = {
+  Mutation: { login, refreshSession, logout },
+};

@@ -1,0 +1,38 @@
+import { assertNever } from '../decider.js';
+import type { UserEvent } from './userEvent.js';
+
+/**
+ * What a login checks that the decider's state leaves out on purpose: the current password
+ * hash. Folded from the user's events at login only, and never put in a read model.
+ */
+export interface UserCredentials {
+  passwordHash: string | null;
+}
+
+export const initialCredentials: UserCredentials = { passwordHash: null };
+
+export const evolveCredentials = (credentials: UserCredentials, event: UserEvent): UserCredentials => {
+  switch (event.type) {
+    case 'AdminBootstrapped':
+    case 'InvitationAccepted':
+    case 'PasswordChanged':
+      return { ...credentials, passwordHash: event.data.passwordHash };
+    case 'UserInvited':
+      // The same address invited anew after a deactivation starts without a password.
+      return initialCredentials;
+    case 'EmailVerificationRequested':
+    case 'EmailVerified':
+    case 'UserRoleChanged':
+    case 'UserLoginSucceeded':
+    case 'UserLoginFailed':
+    case 'UserLocked':
+    case 'UserUnlocked':
+    case 'UserDeactivated':
+    case 'UserReactivated':
+    case 'ApiKeyIssued':
+    case 'ApiKeyRevoked':
+      return credentials;
+    default:
+      return assertNever(event);
+  }
+};

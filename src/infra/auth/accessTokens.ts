@@ -1,0 +1,68 @@
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { TributaryError } from '../../errors.js';
+
+/** What an access token says: who, in which session. The role is read fresh on each request. */
+export interface AccessTokenClaims {
+  userId: string;
+  sessionId: string;
+}
+
+export interface AccessTokens {
+  issue(claims: AccessTokenClaims, now: Date): Promise<{ token: string; expiresAt: string }>;
+  /** The claims of a token this service signed and that has not expired; else UNAUTHENTICATED. */
+  verify(token: string, now: Date): Promise<AccessTokenClaims>;
+}
+
+// The one algorithm: a token naming any other (none, HS512, RS256, ...) is refused before its
+// signature is even looked at, which closes the classic algorithm-confusion attacks.
+const ALGORITHM = 'HS256';
+const ISSUER = 'tributary';
+const AUDIENCE = 'tributary-api';
+const MIN_SECRET_BYTES = 32;
+
+/**
+ * Short-lived JWT access tokens (HS256, via `jose`). Every API instance shares the secret, so
+ * any of them verifies what another signed. Expiry is checked against the clock given, with no
+ * leeway beyond a few seconds of drift between instances.
+ */
+export const createAccessTokens = (options: { secret: Uint8Array; ttlSeconds: number }): AccessTokens => {
+  if (options.secret.length < MIN_SECRET_BYTES)
+    throw new Error(`The access token secret must be at least ${MIN_SECRET_BYTES} bytes`);
+  const secret = Uint8Array.from(options.secret);
+  return {
+    async issue({ userId, sessionId }, now) {
+      const issuedAt = Math.floor(now.getTime() / 1000);
+      const expiresAt = issuedAt + options.ttlSeconds;
+      const token = await new SignJWT({ sid: sessionId })
+        .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+        .setSubject(userId)
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(expiresAt)
+        .sign(secret);
+      return { token, expiresAt: new Date(expiresAt * 1000).toISOString() };
+    },
+    async verify(token, now) {
+      try {
+        const { payload } = await jwtVerify(token, secret, {
+          algorithms: [ALGORITHM],
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          currentDate: now,
+          clockTolerance: 5,
+          requiredClaims: ['sub', 'exp', 'sid'],
+        });
+        if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') throw new Error('bad claims');
+        return { userId: payload.sub, sessionId: payload.sid };
+      } catch (cause) {
+        // One answer for every failure, so a caller learns nothing about why.
+        const expired = cause instanceof joseErrors.JWTExpired;
+        throw new TributaryError('UNAUTHENTICATED', {
+          message: expired ? 'The access token has expired; refresh the session' : undefined,
+          cause,
+        });
+      }
+    },
+  };
+};
