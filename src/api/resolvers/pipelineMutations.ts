@@ -71,7 +71,7 @@ export const pipelineMutations: IResolvers['Mutation'] = {
     { input }: { input: { pipelineId: string; version?: number | null; name: string } },
     context: ApiContext,
   ) => {
-    authorize(context, 'pipeline.clone');
+    authorize(context, 'pipeline.clone', { pipelineId: input.pipelineId });
     const { eventStore } = context.services;
     const origin = definitionOfVersion(await loadPipelineState(eventStore, input.pipelineId), input.version);
     return runPipelineCommand(context, {
@@ -113,7 +113,7 @@ export const pipelineMutations: IResolvers['Mutation'] = {
     { input }: { input: DefinitionInput & { pipelineId: string } },
     context: ApiContext,
   ) => {
-    authorize(context, 'pipeline.saveVersion');
+    authorize(context, 'pipeline.saveVersion', { pipelineId: input.pipelineId });
     const definition = toPipelineDefinition(input);
     return runPipelineCommand(context, {
       type: 'SavePipelineVersion',
@@ -126,42 +126,42 @@ export const pipelineMutations: IResolvers['Mutation'] = {
     });
   },
   publishPipelineVersion: (_root, { id, version }: VersionArgs, context: ApiContext) => {
-    authorize(context, 'pipeline.publishVersion');
+    authorize(context, 'pipeline.publishVersion', { pipelineId: id });
     return runPipelineCommand(context, {
       type: 'PublishPipelineVersion',
       data: { pipelineId: id, version, publishedAt: now(context) },
     });
   },
   activatePipeline: (_root, { id }: IdArgs, context: ApiContext) => {
-    authorize(context, 'pipeline.activate');
+    authorize(context, 'pipeline.activate', { pipelineId: id });
     return runPipelineCommand(context, {
       type: 'ActivatePipeline',
       data: { pipelineId: id, activatedAt: now(context) },
     });
   },
   pausePipeline: (_root, { id }: IdArgs, context: ApiContext) => {
-    authorize(context, 'pipeline.pause');
+    authorize(context, 'pipeline.pause', { pipelineId: id });
     return runPipelineCommand(context, {
       type: 'PausePipeline',
       data: { pipelineId: id, pausedAt: now(context) },
     });
   },
   resumePipeline: (_root, { id }: IdArgs, context: ApiContext) => {
-    authorize(context, 'pipeline.resume');
+    authorize(context, 'pipeline.resume', { pipelineId: id });
     return runPipelineCommand(context, {
       type: 'ResumePipeline',
       data: { pipelineId: id, resumedAt: now(context) },
     });
   },
   rollBackPipeline: (_root, { id, version }: VersionArgs, context: ApiContext) => {
-    authorize(context, 'pipeline.rollBack');
+    authorize(context, 'pipeline.rollBack', { pipelineId: id });
     return runPipelineCommand(context, {
       type: 'RollBackPipeline',
       data: { pipelineId: id, version, rolledBackAt: now(context) },
     });
   },
   archivePipeline: (_root, { id }: IdArgs, context: ApiContext) => {
-    authorize(context, 'pipeline.archive');
+    authorize(context, 'pipeline.archive', { pipelineId: id });
     return runPipelineCommand(context, {
       type: 'ArchivePipeline',
       data: { pipelineId: id, archivedAt: now(context) },

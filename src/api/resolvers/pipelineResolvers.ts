@@ -111,7 +111,7 @@ const pipelines = async (_root: unknown, args: PipelinesArgs, context: ApiContex
 export const pipelineResolvers: IResolvers = {
   Query: {
     pipeline: async (_root, { id, asOf }: { id: string; asOf?: string | null }, context: ApiContext) => {
-      authorize(context, 'pipeline.read');
+      authorize(context, 'pipeline.read', { pipelineId: id });
       if (asOf) return pipelineAsOf(context, id, asOf);
       const row = await findPipeline(context.services.pool, id);
       return row && toPipelineView(row);

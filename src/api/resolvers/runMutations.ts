@@ -53,7 +53,7 @@ export const requestRunFor = async (
  */
 export const runMutations: IResolvers['Mutation'] = {
   requestRun: (_root, { input }: { input: RequestRunInput }, context: ApiContext) => {
-    authorize(context, 'run.request');
+    authorize(context, 'run.request', { pipelineId: input.pipelineId });
     return requestRunFor(context, { ...input, kind: input.kind ?? 'batch' });
   },
   startRun: (_root, { id }: IdArgs, context: ApiContext) => {

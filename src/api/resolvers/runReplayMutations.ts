@@ -15,11 +15,11 @@ interface ReplayPipelineInput extends StartFromInput {
 /** Replays for operators: a pipeline's source again as a batch run, and its dead letters. */
 export const runReplayMutations: IResolvers['Mutation'] = {
   replayPipeline: (_root, { input }: { input: ReplayPipelineInput }, context: ApiContext) => {
-    authorize(context, 'pipeline.replay');
+    authorize(context, 'pipeline.replay', { pipelineId: input.pipelineId });
     return requestRunFor(context, { ...input, kind: 'batch' });
   },
   replayDeadLetters: async (_root, { pipelineId }: { pipelineId: string }, context: ApiContext) => {
-    authorize(context, 'pipeline.replayDeadLetters');
+    authorize(context, 'pipeline.replayDeadLetters', { pipelineId });
     const { log, eventStore } = context.services;
     if (!log) throw new TributaryError('LOG_UNAVAILABLE');
     const sourceTopic = replayTopicOf(await loadPipelineState(eventStore, pipelineId));

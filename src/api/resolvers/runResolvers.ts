@@ -32,7 +32,7 @@ export const runResolvers: IResolvers = {
       return row && toRunView(row);
     },
     runs: async (_root, args: RunsArgs, context: ApiContext) => {
-      authorize(context, 'run.read');
+      authorize(context, 'run.read', { pipelineId: args.pipelineId ?? null });
       const request = runPageRequest(args);
       const list = await listRuns(context.services.pool, args, request);
       return toRunConnection(request, list.rows, list.totalCount);

@@ -141,7 +141,7 @@ export const userResolvers: IResolvers = {
       return { userId, position };
     },
     requestEmailVerification: async (_root, { id }: { id: string }, context: ApiContext) => {
-      authorize(context, 'user.requestEmailVerification');
+      authorize(context, 'user.requestEmailVerification', { userId: id });
       const verification = newSecretToken();
       const requestedAt = now(context);
       const { userId, events, position } = await runUserCommand(context, {
@@ -191,7 +191,7 @@ export const userResolvers: IResolvers = {
       { input }: { input: { userId: string; password: string } },
       context: ApiContext,
     ) => {
-      authorize(context, 'user.changePassword');
+      authorize(context, 'user.changePassword', { userId: input.userId });
       assertPasswordAccepted(input.password);
       const { userId, position } = await runUserCommand(context, {
         type: 'ChangePassword',
@@ -216,7 +216,7 @@ export const userResolvers: IResolvers = {
       data: { userId, reactivatedAt },
     })),
     issueApiKey: async (_root, { input }: { input: IssueApiKeyInput }, context: ApiContext) => {
-      authorize(context, 'user.issueApiKey');
+      authorize(context, 'user.issueApiKey', { userId: input.userId });
       const key = newSecretToken(API_KEY_PREFIX);
       const { userId, events, position } = await runUserCommand(context, {
         type: 'IssueApiKey',
@@ -244,7 +244,7 @@ export const userResolvers: IResolvers = {
       };
     },
     revokeApiKey: async (_root, args: { userId: string; keyId: string }, context: ApiContext) => {
-      authorize(context, 'user.revokeApiKey');
+      authorize(context, 'user.revokeApiKey', { userId: args.userId });
       const { userId, position } = await runUserCommand(context, {
         type: 'RevokeApiKey',
         data: { userId: args.userId, keyId: args.keyId, revokedAt: now(context).toISOString() },
