@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
 import { Redis } from 'ioredis';
 
 /** One dependency's check: resolves when the dependency answers, rejects (or hangs) when not. */
@@ -27,8 +28,17 @@ const DEFAULT_TIMEOUT_MS = 800;
  * that failed, so traffic moves elsewhere until they are back; nothing is cached, so a probe
  * sees the dependency as it is now.
  */
-export const health: FastifyPluginAsync<HealthOptions> = async (app, options) => {
+const healthPlugin: FastifyPluginAsync<HealthOptions> = async (app, options) => {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // While the server closes, requests in flight finish, but a keep-alive connection would then
+  // stay open until its timeout (72 s) and hold the shutdown: their answers close it instead.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.get('/health/live', async () => ({ status: 'ok' }));
   app.get('/health/ready', async (_request, reply) => {
     const names = Object.keys(options.checks);
@@ -40,6 +50,9 @@ export const health: FastifyPluginAsync<HealthOptions> = async (app, options) =>
       .send({ status: failed.length === 0 ? 'ok' : 'unavailable', failed, checks });
   });
 };
+
+/** Registered at the root: its connection hook applies to every route. */
+export const health = fastifyPlugin(healthPlugin, { name: 'tributary-health' });
 
 const runCheck = async (check: HealthCheck, timeoutMs: number): Promise<CheckResult> => {
   const started = performance.now();
