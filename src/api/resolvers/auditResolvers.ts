@@ -1,10 +1,11 @@
 import mercurius, { type IResolvers } from 'mercurius';
+import { maskEmails } from '../../domain/permissions/maskEmails.js';
 import { ValidationError } from '../../errors.js';
 import { type AuditEntryView, toAuditEntryView } from '../../projections/audit/auditEntry.js';
 import { AUDIT_EVENT } from '../../projections/audit/auditProjection.js';
 import { type AuditFilter, listAuditEntries } from '../../projections/audit/auditQueries.js';
 import type { ApiContext } from '../apiServices.js';
-import { authorize } from '../authorize.js';
+import { authorize, isAllowed } from '../authorize.js';
 import { type ConnectionArgs, pageRequest, toConnection } from './connection.js';
 
 // mercurius is CommonJS; Node's ESM loader cannot see its named exports, only the default.
@@ -16,6 +17,8 @@ const instant = (text: string | null | undefined, path: string): number | null =
   if (Number.isNaN(time)) throw new ValidationError([{ path, message: 'must be an ISO-8601 instant' }]);
   return time;
 };
+
+const mayReadUsers = (context: ApiContext) => isAllowed(context.principal, 'user.read');
 
 /** Whether a live entry passes the filter a subscriber gave, as `auditLog` would filter it. */
 const matches = (entry: AuditEntryView, filter: AuditFilter): boolean => {
@@ -70,7 +73,14 @@ export const auditResolvers: IResolvers = {
       resolve: (entry: AuditEntryView) => entry,
     },
   },
+  // Row level: users' e-mail addresses (in summaries, and in the data of user events) only for
+  // roles that may read users; others see them cut short, enough to tell entries apart.
   AuditEntry: {
-    data: (entry: AuditEntryView) => JSON.stringify(entry.data),
+    summary: (entry: AuditEntryView, _args, context: ApiContext) =>
+      mayReadUsers(context) ? entry.summary : maskEmails(entry.summary),
+    data: (entry: AuditEntryView, _args, context: ApiContext) => {
+      const data = JSON.stringify(entry.data);
+      return mayReadUsers(context) ? data : maskEmails(data);
+    },
   },
 };
