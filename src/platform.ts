@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { authenticationFromConfig } from './api/authentication.js';
 import { buildApi } from './api/buildApi.js';
 import { dependencyChecks, healthRedisClient } from './api/health.js';
 import type { Config } from './config.js';
+import { bootstrapAdminFromConfig } from './infra/auth/bootstrapAdminFromConfig.js';
 import { createSecretCipher } from './infra/crypto/secretCipher.js';
 import type { EventStore } from './infra/eventstore/eventStore.js';
 import { createEventStoreDbEventStore } from './infra/eventstore/eventStoreDbEventStore.js';
@@ -125,6 +127,16 @@ export const startPlatform = async (
     if (roles.includes('api')) {
       const healthRedis = config.redisUrl ? healthRedisClient(config.redisUrl) : undefined;
       if (healthRedis) stops.push(async () => healthRedis.disconnect());
+      if (config.auth.bootstrapAdmin) {
+        await bootstrapAdminFromConfig({
+          admin: config.auth.bootstrapAdmin,
+          eventStore,
+          pool,
+          logger,
+          now: () => new Date(),
+        });
+      }
+      if (config.auth.disabled) logger.info('AUTH_DISABLED=true: every request acts as an admin');
       const api = await buildApi({
         services: {
           pool,
@@ -137,6 +149,7 @@ export const startPlatform = async (
         logger,
         emitter: pubSub.emitter,
         graphiql: config.env !== 'production',
+        authentication: authenticationFromConfig(config.auth, { eventStore, now: () => new Date() }),
         health: {
           checks: dependencyChecks({
             pool,

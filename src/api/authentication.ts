@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
+import type { AuthConfig } from '../config.js';
 import { type SessionEvent, sessionDecider, sessionStreamId } from '../domain/sessions/session.js';
 import type { Role } from '../domain/users/roles.js';
 import { type UserEvent, type UserState, userDecider, userStreamId } from '../domain/users/user.js';
 import { TributaryError } from '../errors.js';
-import type { AccessTokens } from '../infra/auth/accessTokens.js';
+import { type AccessTokens, createAccessTokens } from '../infra/auth/accessTokens.js';
 import { sha256Hex } from '../infra/crypto/secretToken.js';
 import type { EventStore } from '../infra/eventstore/eventStore.js';
 import { DEVELOPMENT_PRINCIPAL, type Principal } from './apiServices.js';
@@ -228,4 +230,22 @@ export const authenticateForContext = async (
   } catch (error) {
     return { ...ANONYMOUS, authenticationError: error };
   }
+};
+
+/**
+ * Authentication as the config says: on, with the configured key (or, outside production
+ * without JWT_SECRET, a random one for this process), or off (AUTH_DISABLED) with sessions
+ * still signed, so login works in dev too.
+ */
+export const authenticationFromConfig = (
+  auth: AuthConfig,
+  dependencies: { eventStore: EventStore; now(): Date },
+): Authentication => {
+  const secret = auth.jwtSecret === null ? randomBytes(32) : new TextEncoder().encode(auth.jwtSecret);
+  const sessionTokens: SessionTokens = {
+    accessTokens: createAccessTokens({ secret, ttlSeconds: auth.accessTokenTtlSeconds }),
+    refreshTokenTtlSeconds: auth.refreshTokenTtlSeconds,
+  };
+  if (auth.disabled) return authenticationDisabled(sessionTokens);
+  return createAuthentication({ ...sessionTokens, ...dependencies });
 };

@@ -17,6 +17,8 @@ export const startTestPlatform = (
     DATABASE_SCHEMA: schema,
     PORT: '0',
     LOG_LEVEL: 'warn',
+    // Tests about something else act as the development admin; auth tests pass AUTH_DISABLED: 'false'.
+    AUTH_DISABLED: 'true',
     // Every test platform on the shared broker relays to a topic of its own.
     ...(options.kafka && {
       KAFKA_BROKERS: services.kafkaBrokers.join(','),
