@@ -1,14 +1,16 @@
 import { type AccessDenied, securityStreamId } from '../domain/permissions/accessDenied.js';
 import { type AccessResource, decideAccess } from '../domain/permissions/decideAccess.js';
 import { TributaryError } from '../errors.js';
+import { EVENT_SCHEMA_VERSION } from '../infra/eventstore/handleCommand.js';
 import type { ApiContext, Principal } from './apiServices.js';
 
 export type { AccessResource } from '../domain/permissions/decideAccess.js';
 
-// Per request (or subscription): the actions the root-field guard granted on a named resource.
-// A resolver's own resource-less call for the same action then holds: the guard already
-// checked the resource the resolver does not repeat.
-const grantedOnResource = new WeakMap<object, Set<string>>();
+// Per request (or subscription connection): the actions the root-field guard granted with the
+// resource its arguments name. A resolver's own call for the same action without a resource
+// then holds: every resolver runs under a guarded root field, which checked what the resolver
+// does not repeat. Only the guard grants, so without it a resource-less call stays strict.
+const grantedByGuard = new WeakMap<object, Set<string>>();
 
 /**
  * The one authorization point: every root field asks it (through authorizeRootFields.ts)
@@ -18,15 +20,19 @@ const grantedOnResource = new WeakMap<object, Set<string>>();
  * UNAUTHENTICATED when nobody signed in. Every refusal is written to the audit log.
  */
 export const authorize = (context: ApiContext, action: string, resource?: AccessResource): void => {
-  const granted = grantedOnResource.get(context);
-  if (resource === undefined && granted?.has(action)) return;
+  if (resource === undefined && grantedByGuard.get(context)?.has(action)) return;
+  check(context, action, resource);
+};
+
+/** authorize for a root field, with what its arguments name; see grantedByGuard. */
+export const authorizeRootField = (context: ApiContext, action: string, resource: AccessResource): void => {
+  check(context, action, resource);
+  grantedByGuard.set(context, (grantedByGuard.get(context) ?? new Set()).add(action));
+};
+
+const check = (context: ApiContext, action: string, resource: AccessResource | undefined) => {
   const decision = decideAccess(context.principal, action, resource);
-  if (decision.allowed) {
-    if (resource !== undefined) {
-      grantedOnResource.set(context, (granted ?? new Set()).add(action));
-    }
-    return;
-  }
+  if (decision.allowed) return;
   recordDenial(context, action, decision.reason, resource);
   throw new AccessRefused(decision.code, `${errorMessage(decision.code)}: ${decision.reason}`);
 };
@@ -73,7 +79,12 @@ const recordDenial = (context: ApiContext, action: string, reason: string, resou
       deniedAt: at.toISOString(),
     },
   };
-  const metadata = { actor, correlationId: context.correlationId, occurredAt: at.toISOString() };
+  const metadata = {
+    actor,
+    correlationId: context.correlationId,
+    occurredAt: at.toISOString(),
+    schemaVersion: EVENT_SCHEMA_VERSION,
+  };
   void services.eventStore.append(securityStreamId(at), [{ ...event, metadata }]).catch((error: unknown) => {
     const log = context.reply?.log ?? context.app?.log;
     log?.warn({ err: error, action, actor }, 'could not record a denied action in the audit log');

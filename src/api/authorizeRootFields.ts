@@ -1,6 +1,6 @@
 import type { IResolvers } from 'mercurius';
 import type { ApiContext } from './apiServices.js';
-import { type AccessResource, authorize, isAllowed } from './authorize.js';
+import { type AccessResource, authorizeRootField, isAllowed } from './authorize.js';
 import { FIELD_ACTIONS, type FieldAction, fieldActionOf } from './fieldActions.js';
 
 type Args = Record<string, unknown>;
@@ -19,7 +19,7 @@ const guard = (field: FieldAction, resolver: unknown): unknown => {
   }
   const inner = resolver as Resolver;
   return (root: unknown, args: Args, context: ApiContext, info: unknown) => {
-    authorize(context, field.action, resourceOf(field, args));
+    authorizeRootField(context, field.action, resourceOf(field, args));
     return inner(root, args, context, info);
   };
 };
@@ -37,7 +37,7 @@ const guardSubscription = (field: FieldAction, resolver: unknown, name: string):
   return {
     ...subscription,
     subscribe: async (root: unknown, args: Args, context: ApiContext, info: unknown) => {
-      authorize(context, field.action, resourceOf(field, args));
+      authorizeRootField(context, field.action, resourceOf(field, args));
       const events = (await subscribe(root, args, context, info)) as AsyncIterable<unknown>;
       return keepOnly(events, (message) =>
         isAllowed(context.principal, field.action, {

@@ -1,6 +1,7 @@
 import type { IResolvers } from 'mercurius';
 import { describe, expect, it } from 'vitest';
 import type { ApiContext, Principal } from '../../src/api/apiServices.js';
+import { authorize } from '../../src/api/authorize.js';
 import { authorizeRootFields } from '../../src/api/authorizeRootFields.js';
 import type { EventToAppend } from '../../src/infra/eventstore/eventStore.js';
 
@@ -43,7 +44,14 @@ async function* changes(...pipelineIds: string[]) {
 }
 
 const resolvers = authorizeRootFields({
-  Query: { pipeline: (_root: unknown, args: { id: string }) => ({ id: args.id }) },
+  Query: {
+    pipeline: (_root: unknown, args: { id: string }) => ({ id: args.id }),
+    // As the areas' resolvers do: they ask again, without the resource the guard checked.
+    runs: (_root: unknown, _args: unknown, context: ApiContext) => {
+      authorize(context, 'run.read');
+      return [];
+    },
+  },
   Subscription: {
     pipelineChanged: { subscribe: async () => changes('p-1', 'p-2', 'p-1'), resolve: (m: unknown) => m },
   },
@@ -66,6 +74,15 @@ describe('root fields guarded by their action', () => {
     const anonymous = contextOf({ kind: 'anonymous', userId: null, role: null, pipelineIds: null });
     expect(() => resolvers.Query.pipeline?.(null, { id: 'p-1' }, anonymous.context, null)).toThrow(
       expect.objectContaining({ code: 'UNAUTHENTICATED' }),
+    );
+  });
+
+  it('lets a resolver ask again without the resource once the guard checked it, and only then', () => {
+    const scoped = contextOf(key(['p-1'])).context;
+
+    expect(resolvers.Query.runs?.(null, { pipelineId: 'p-1' }, scoped, null)).toEqual([]);
+    expect(() => authorize(contextOf(key(['p-1'])).context, 'run.read')).toThrow(
+      expect.objectContaining({ code: 'FORBIDDEN' }),
     );
   });
 
@@ -94,7 +111,12 @@ describe('root fields guarded by their action', () => {
               pipelineId: 'p-2',
               deniedAt: '2026-03-01T09:00:00.000Z',
             },
-            metadata: { actor: 'u-1', correlationId: 'c-1', occurredAt: '2026-03-01T09:00:00.000Z' },
+            metadata: {
+              actor: 'u-1',
+              correlationId: 'c-1',
+              occurredAt: '2026-03-01T09:00:00.000Z',
+              schemaVersion: 1,
+            },
           },
         ],
       },
