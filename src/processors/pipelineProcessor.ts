@@ -20,8 +20,8 @@ import { createRecordDecoder } from './formats/recordDecoder.js';
 import { createRecordEncoder } from './formats/recordEncoder.js';
 import { LINEAGE_HEADER, lineagePrefix } from './lineage.js';
 import {
-  type CompiledPipeline,
   compilePipeline,
+  type RecordContext,
   type TransformDependencies,
 } from './transform/compilePipeline.js';
 import type { JsonRecord } from './transform/jsonRecord.js';
@@ -148,7 +148,11 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
     };
     const lineage = lineagePrefix(pipelineId, version, batch.topic, batch.partition);
 
-    for (const record of records) {
+    // The sync path's context, the same object for each record: a synchronous step reads it
+    // while it runs and cannot keep it past that.
+    const recordContext: RecordContext = { partition: batch.partition, timestamp: 0 };
+    for (let index = 0; index < records.length; index += 1) {
+      const record = records[index]!;
       let value: JsonRecord;
       try {
         value = decoder.decode(record.value);
@@ -156,28 +160,43 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
         sendToDlq(record, 'source', (error as Error).message, 1);
         continue;
       }
-      const transformed = transform.async
-        ? await transformWithRetries(value, record)
-        : transformSync(transform, value, record);
-      if ('failure' in transformed) {
-        const { failure, attempts } = transformed;
-        sendToDlq(record, failure.step, failure.message, attempts);
-        continue;
+      let result: JsonRecord | null;
+      if (transform.async) {
+        const transformed = await transformWithRetries(value, record);
+        if ('failure' in transformed) {
+          sendToDlq(record, transformed.failure.step, transformed.failure.message, transformed.attempts);
+          continue;
+        }
+        result = transformed.result;
+      } else {
+        // The hot path: a version without I/O steps transforms synchronously, without a promise
+        // per record, and in place (the decoded value is no one else's). Such failures never pass
+        // by themselves (a bad value stays bad), so none is retried.
+        recordContext.timestamp = record.timestamp;
+        try {
+          result = transform.processInPlace(value, recordContext) as JsonRecord | null;
+        } catch (error) {
+          const failure = asStepFailure(error);
+          sendToDlq(record, failure.step, failure.message, 1);
+          continue;
+        }
       }
-      if (transformed.result === null) {
+      if (result === null) {
         counts.filtered++;
         continue;
       }
       let encoded: Buffer;
       try {
-        encoded = encoder.encode(transformed.result);
+        encoded = encoder.encode(result);
       } catch (error) {
         sendToDlq(record, 'sink', (error as Error).message, 1);
         continue;
       }
       // The source record's own headers pass through (trace ids, say); most records have none.
-      const headers = hasAny(record.headers) ? { ...record.headers } : {};
-      headers[LINEAGE_HEADER] = lineage + record.offset;
+      const trace = lineage + record.offset;
+      const headers = hasAny(record.headers)
+        ? { ...record.headers, [LINEAGE_HEADER]: trace }
+        : { [LINEAGE_HEADER]: trace };
       out.push({ key: record.key, value: encoded, timestamp: record.timestamp, headers });
     }
     counts.out = out.length;
@@ -234,25 +253,6 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
 const hasAny = (headers: Record<string, string>) => {
   for (const _ in headers) return true;
   return false;
-};
-
-// The hot path: a version without I/O steps transforms synchronously, without a promise per
-// record. Such failures never pass by themselves (a bad value stays bad), so none is retried.
-const transformSync = (
-  transform: CompiledPipeline,
-  value: JsonRecord,
-  record: ConsumedRecord,
-): { result: JsonRecord | null } | { failure: TransformFailure; attempts: number } => {
-  try {
-    return {
-      result: transform.process(value, {
-        partition: record.partition,
-        timestamp: record.timestamp,
-      }) as JsonRecord | null,
-    };
-  } catch (error) {
-    return { failure: asStepFailure(error), attempts: 1 };
-  }
 };
 
 /** Why a record could not be transformed, as its dead letter says it. */

@@ -1,5 +1,6 @@
 import type { DefaultStep } from '../../domain/pipelines/pipelineDefinition.js';
 import { type CompiledStep, syncStep } from './compiledStep.js';
+import type { JsonRecord } from './jsonRecord.js';
 
 /**
  * Sets each field the record lacks or holds as null. An object or array default is copied
@@ -11,13 +12,22 @@ export const compileDefaultStep = (step: DefaultStep): CompiledStep => {
     value,
     copy: typeof value === 'object' && value !== null,
   }));
-  return syncStep((record) => {
-    let out: typeof record | undefined;
-    for (const { field, value, copy } of defaults) {
-      if (record[field] !== undefined && record[field] !== null) continue;
-      out ??= { ...record };
-      out[field] = copy ? structuredClone(value) : value;
-    }
-    return out ?? record;
-  });
+  const isMissing = (record: JsonRecord, field: string) =>
+    record[field] === undefined || record[field] === null;
+  return syncStep(
+    (record) => {
+      let out: JsonRecord | undefined;
+      for (const { field, value, copy } of defaults) {
+        if (!isMissing(record, field)) continue;
+        out ??= { ...record };
+        out[field] = copy ? structuredClone(value) : value;
+      }
+      return out ?? record;
+    },
+    (record) => {
+      for (const { field, value, copy } of defaults)
+        if (isMissing(record, field)) record[field] = copy ? structuredClone(value) : value;
+      return record;
+    },
+  );
 };

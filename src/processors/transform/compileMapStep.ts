@@ -13,9 +13,11 @@ export const renameAndDrop = (
   rename: ReadonlyMap<string, string>,
   drop: ReadonlySet<string>,
 ): ((record: JsonRecord) => JsonRecord) => {
-  // The hot path: an indexed loop over Object.keys, and no lookup in an empty Map or Set.
   const renames = rename.size > 0;
   const drops = drop.size > 0;
+  // The hot path: an indexed loop over Object.keys, and no lookup in an empty Map or Set. Even
+  // with nothing to rename or drop this beats a spread: a spread copy of a decoded record, changed
+  // in place by a later cast, made the bench's four steps twice as slow (2.2 µs a record, not 1).
   return (record) => {
     const out: JsonRecord = {};
     const fields = Object.keys(record);
@@ -39,22 +41,43 @@ export const compileMapStep = (step: MapStep, at: StepLocation): CompiledStep =>
     expression,
     program: compileCelExpression(expression),
   }));
-  if (computed.length === 0) return syncStep(reshape);
-  return syncStep((record) => {
-    const out = reshape(record);
-    for (const { field, expression, program } of computed) {
-      let value: unknown;
-      try {
-        value = program(record);
-      } catch (error) {
-        throw new StepFailure(at, `${expression}: ${celErrorSummary(error)}`, { field, cause: error });
-      }
-      try {
-        out[field] = toJsonValue(value);
-      } catch (error) {
-        throw new StepFailure(at, `${expression} ${(error as Error).message}`, { field, cause: error });
-      }
+  const reshapes = step.drop.length > 0 || Object.keys(step.rename).length > 0;
+  if (computed.length === 0) return reshapes ? syncStep(reshape) : syncStep(reshape, (record) => record);
+  const compute = (record: JsonRecord, index: number): unknown => {
+    const { field, expression, program } = computed[index]!;
+    let value: unknown;
+    try {
+      value = program(record);
+    } catch (error) {
+      throw new StepFailure(at, `${expression}: ${celErrorSummary(error)}`, { field, cause: error });
     }
+    try {
+      return toJsonValue(value);
+    } catch (error) {
+      throw new StepFailure(at, `${expression} ${(error as Error).message}`, { field, cause: error });
+    }
+  };
+  const run = (record: JsonRecord) => {
+    const out = reshape(record);
+    for (let index = 0; index < computed.length; index += 1)
+      out[computed[index]!.field] = compute(record, index);
     return out;
+  };
+  // In place only without renames or drops, which reorder the fields and so build a new record anyway.
+  if (reshapes) return syncStep(run);
+  if (computed.length === 1) {
+    const { field } = computed[0]!;
+    return syncStep(run, (record) => {
+      record[field] = compute(record, 0);
+      return record;
+    });
+  }
+  // Every value first, so that no expression sees a field set by another.
+  const values: unknown[] = new Array(computed.length);
+  return syncStep(run, (record) => {
+    for (let index = 0; index < computed.length; index += 1) values[index] = compute(record, index);
+    for (let index = 0; index < computed.length; index += 1) record[computed[index]!.field] = values[index];
+    values.fill(undefined);
+    return record;
   });
 };

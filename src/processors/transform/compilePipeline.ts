@@ -27,6 +27,11 @@ export interface CompiledPipeline {
    * a promise when a lookup misses its cache, and a plain value otherwise.
    */
   process(record: JsonRecord, context: RecordContext): JsonRecord | null | Promise<JsonRecord | null>;
+  /**
+   * As `process`, for a caller that gives the record up (one it has just decoded): the steps may
+   * change it in place rather than copy it, and leave it half changed when one fails.
+   */
+  processInPlace(record: JsonRecord, context: RecordContext): JsonRecord | null | Promise<JsonRecord | null>;
   /** True when `process` may return a promise. */
   readonly async: boolean;
   /** Drops the steps' caches and dedupe windows; the Redis client and pool stay open. */
@@ -70,20 +75,25 @@ export const compilePipeline = (
   const locations = definition.steps.map((step, index): StepLocation => ({ index, kind: step.kind }));
   const steps = definition.steps.map((step, index) => compileStep(step, locations[index]!, dependencies));
   const runs = steps.map((step) => step.run);
+  const inPlaceRuns = steps.map((step) => step.runInPlace);
   const count = runs.length;
 
-  // Runs steps from `first` on, synchronously until one answers with a promise.
-  const runFrom = (first: number, record: JsonRecord, context: RecordContext): StepResult => {
+  // Runs steps from `first` on, synchronously until one answers with a promise. The record is
+  // copied once at most: a step that returns a new record hands it over (compiledStep.ts), so
+  // from there on the steps that can change it in place do.
+  const runFrom = (first: number, record: JsonRecord, owned: boolean, context: RecordContext): StepResult => {
     let current = record;
     for (let index = first; index < count; index += 1) {
+      const inPlace = owned ? inPlaceRuns[index] : undefined;
       let next: StepResult;
       try {
-        next = runs[index]!(current, context);
+        next = inPlace ? inPlace(current, context) : runs[index]!(current, context);
       } catch (error) {
         throw asStepFailure(error, locations[index]!);
       }
       if (next === null) return null;
-      if (next instanceof Promise) return resume(next, index, context);
+      if (next instanceof Promise) return resume(next, index, current, owned, context);
+      if (next !== current) owned = true;
       current = next;
     }
     return current;
@@ -92,6 +102,8 @@ export const compilePipeline = (
   const resume = async (
     pending: Promise<JsonRecord | null>,
     index: number,
+    input: JsonRecord,
+    owned: boolean,
     context: RecordContext,
   ): Promise<JsonRecord | null> => {
     let record: JsonRecord | null;
@@ -100,11 +112,12 @@ export const compilePipeline = (
     } catch (error) {
       throw asStepFailure(error, locations[index]!);
     }
-    return record === null ? null : runFrom(index + 1, record, context);
+    return record === null ? null : runFrom(index + 1, record, owned || record !== input, context);
   };
 
   return {
-    process: (record, context) => runFrom(0, record, context),
+    process: (record, context) => runFrom(0, record, false, context),
+    processInPlace: (record, context) => runFrom(0, record, true, context),
     async: steps.some((step) => step.async),
     close: async () => {
       for (const step of steps) step.close?.();

@@ -11,11 +11,18 @@ export interface RecordContext {
 export type StepResult = JsonRecord | null | Promise<JsonRecord | null>;
 
 /**
- * One step, compiled once per version. A step never mutates the record it is given (the
- * processor may still hold it, to send it to the DLQ as it came): it returns a new one.
+ * One step, compiled once per version. `run` never mutates the record it is given (the
+ * processor may still hold it, to try it again after a failure that may pass): it returns that
+ * record unchanged, null, or a new record that nothing else holds.
  */
 export interface CompiledStep {
   run(record: JsonRecord, context: RecordContext): StepResult;
+  /**
+   * The step on a record the pipeline owns (a new record an earlier step made, or one its caller
+   * gave up): may change it in place and return it, which saves a copy of the record per step.
+   * A step that fails may leave it half changed. Absent where a step builds a new record anyway.
+   */
+  runInPlace?(record: JsonRecord, context: RecordContext): StepResult;
   /** True when `run` may return a promise. */
   readonly async: boolean;
   /** Frees what the step holds (caches, windows); never the clients it was given. */
@@ -25,7 +32,5 @@ export interface CompiledStep {
 /** A step that is plain synchronous code. */
 export const syncStep = (
   run: (record: JsonRecord, context: RecordContext) => JsonRecord | null,
-): CompiledStep => ({
-  run,
-  async: false,
-});
+  runInPlace?: (record: JsonRecord, context: RecordContext) => JsonRecord | null,
+): CompiledStep => (runInPlace === undefined ? { run, async: false } : { run, runInPlace, async: false });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Step } from '../../../src/domain/pipelines/pipelineDefinition.js';
 import { StepFailure } from '../../../src/processors/transform/compilePipeline.js';
 import { at, failureOf, pipelineOf, runSync } from './pipelineOf.js';
 
@@ -45,6 +46,22 @@ describe('compilePipeline', () => {
     const input = { a: 1, z: { keep: true } };
     expect(runSync(pipeline, input)).toEqual({ c: '1', s: 2, d: { nested: [1] } });
     expect(input).toEqual({ a: 1, z: { keep: true } });
+  });
+
+  it('gives in place what it gives on a copy, each computed field from the record as it came', () => {
+    const steps = [
+      { kind: 'filter', expr: 'a > 0' },
+      { kind: 'map', rename: {}, drop: [], set: { a: 'b + 1', b: 'a + 1' } },
+      { kind: 'cast', fields: { b: 'string' } },
+      { kind: 'default', values: { d: { nested: [1] } } },
+      { kind: 'rename', fields: { a: 'c' } },
+    ] as const satisfies Step[];
+    const copied = runSync(pipelineOf([...steps]), { a: 1, b: 10 });
+    const input = { a: 1, b: 10 };
+    const inPlace = pipelineOf([...steps]).processInPlace(input, at());
+    expect(copied).toEqual({ c: 11, b: '2', d: { nested: [1] } });
+    expect(inPlace).toEqual(copied);
+    expect(Object.keys(inPlace ?? {})).toEqual(['c', 'b', 'd']);
   });
 
   it('runs a version without steps as the identity', () => {
