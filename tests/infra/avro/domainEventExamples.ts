@@ -8,6 +8,7 @@ import type { AccessDenied } from '../../../src/domain/permissions/accessDenied.
 import { type PipelineCommand, pipelineDecider } from '../../../src/domain/pipelines/pipeline.js';
 import type { PipelineDefinition } from '../../../src/domain/pipelines/pipelineDefinition.js';
 import { type RunCommand, runDecider } from '../../../src/domain/runs/run.js';
+import { type SessionCommand, sessionDecider } from '../../../src/domain/sessions/session.js';
 import { type UserCommand, userDecider } from '../../../src/domain/users/user.js';
 
 /**
@@ -159,6 +160,38 @@ const failedLogin = (minute: number): UserCommand => ({
   type: 'RecordLoginFailed',
   data: { userId, attemptedAt: at(minute) },
 });
+
+// A login, a refresh, the spent token presented again; then a logout of a second session.
+const sessionEvents = () => {
+  const start = (familyId: string, hash: string): SessionCommand => ({
+    type: 'StartSession',
+    data: { familyId, userId: 'u-1', refreshTokenHash: hash, expiresAt: at(50), startedAt: at(1) },
+  });
+  const refresh = (presentedTokenHash: string): SessionCommand => ({
+    type: 'RefreshSession',
+    data: {
+      familyId: 'f-1',
+      presentedTokenHash,
+      refreshTokenHash: 'b'.repeat(64),
+      expiresAt: at(52),
+      refreshedAt: at(2),
+    },
+  });
+  return [
+    ...decideAll(sessionDecider, [
+      start('f-1', 'a'.repeat(64)),
+      refresh('a'.repeat(64)),
+      refresh('a'.repeat(64)),
+    ]),
+    ...decideAll(sessionDecider, [
+      start('f-2', 'c'.repeat(64)),
+      {
+        type: 'RevokeSession',
+        data: { familyId: 'f-2', presentedTokenHash: 'c'.repeat(64), reason: 'logout', revokedAt: at(3) },
+      },
+    ]),
+  ];
+};
 
 const userEvents = () => [
   ...decideAll(userDecider, [
@@ -470,6 +503,7 @@ const securityEvents = (): AccessDenied[] => [
 export const domainEventExamples = (): ExampleEvent[] => [
   ...securityEvents(),
   ...userEvents(),
+  ...sessionEvents(),
   ...connectorEvents(),
   ...pipelineEvents(),
   ...runEvents(),
