@@ -248,6 +248,26 @@ describe('the permission matrix, walked over the API', () => {
 });
 
 describe('authorization beyond roles', () => {
+  it('asks an anonymous caller to sign in for every mutation but the public ones', async () => {
+    const anonymous = principalOf({});
+    const answers: Record<string, string> = {};
+    const expected: Record<string, string> = {};
+    for (const field of fieldsOf('Mutation')) {
+      const { query, variables } = operationOf('Mutation', field, 'u-anonymous');
+      const action = (FIELD_ACTIONS.Mutation as Record<string, FieldAction>)[field.name]!;
+      answers[field.name] = refusal((await post(undefined, query, variables)).errors);
+      expected[field.name] = expectedOf(anonymous, action, variables);
+    }
+
+    expect(answers).toEqual(expected);
+    expect(
+      Object.entries(expected)
+        .filter(([, answer]) => answer === 'allowed')
+        .map(([name]) => name)
+        .sort(),
+    ).toEqual(['acceptInvitation', 'bootstrapAdmin', 'login', 'logout', 'refreshSession', 'verifyEmail']);
+  });
+
   it('asks an anonymous caller to sign in, and lets them take the public actions', async () => {
     const activate = await post(undefined, 'mutation { activatePipeline(id: "p-1") { position } }', {});
     const verify = await post(
