@@ -4,6 +4,7 @@ import type { ConnectorEvent } from '../../domain/connectors/connector.js';
 import type { SecurityEvent } from '../../domain/permissions/accessDenied.js';
 import type { PipelineEvent } from '../../domain/pipelines/pipelineEvent.js';
 import type { RunEvent } from '../../domain/runs/run.js';
+import type { SessionEvent } from '../../domain/sessions/session.js';
 import type { UserEvent } from '../../domain/users/userEvent.js';
 
 type DomainEvent =
@@ -13,7 +14,8 @@ type DomainEvent =
   | RunEvent
   | AlertRuleEvent
   | AlertEvent
-  | SecurityEvent;
+  | SecurityEvent
+  | SessionEvent;
 
 /** What a summary may say beyond the event itself: names known from earlier events. */
 export interface SummaryFacts {
@@ -76,6 +78,15 @@ const summarisers: Summarisers = {
     d.reason === 'revoked'
       ? `${f.actor} revoked API key ${short(d.keyId)} of user ${user(d.userId, f)}`
       : `API key ${short(d.keyId)} of user ${user(d.userId, f)} was revoked (${d.reason.replace('_', ' ')})`,
+
+  SessionStarted: (d, f) => `user ${user(d.userId, f)} started session ${short(d.familyId)}`,
+  SessionRefreshed: (d, f) => `user ${user(d.userId, f)} refreshed session ${short(d.familyId)}`,
+  SessionRevoked: (d, f) =>
+    d.reason === 'refresh_token_reused'
+      ? `session ${short(d.familyId)} of user ${user(d.userId, f)} was revoked: a spent refresh token was used again`
+      : d.reason === 'logout'
+        ? `user ${user(d.userId, f)} logged out of session ${short(d.familyId)}`
+        : `session ${short(d.familyId)} of user ${user(d.userId, f)} ended: the user can no longer sign in`,
 
   ConnectorCreated: (d, f) => `${f.actor} created ${d.direction} connector ${d.name} (${d.kind})`,
   ConnectorConfigUpdated: (d, f) =>
