@@ -32,6 +32,11 @@ export interface Config {
   secrets: { keys: Readonly<Record<string, string>>; activeKeyId: string } | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   auth: AuthConfig;
+  /**
+   * Requests a minute per token (or per IP without one) on the API, and login attempts a minute
+   * per IP; 0 turns a limit off. Shared across instances through Redis when REDIS_URL is set.
+   */
+  rateLimits: { apiPerMinute: number; loginPerMinute: number };
 }
 
 export interface AuthConfig {
@@ -111,6 +116,14 @@ export const loadConfig = (env: Env = process.env): Readonly<Config> => {
     const value = Number(raw);
     if (Number.isInteger(value) && value >= min && value <= max) return value;
     problems.push(`${name} must be a whole number of milliseconds from ${min} to ${max} (got "${raw}")`);
+    return fallback;
+  };
+  const perMinute = (name: string, fallback: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (Number.isInteger(value) && value >= 0 && value <= 1_000_000) return value;
+    problems.push(`${name} must be a whole number from 0 (no limit) to 1000000 (got "${raw}")`);
     return fallback;
   };
   const topicName = (name: string, fallback: string): string => {
@@ -209,6 +222,10 @@ export const loadConfig = (env: Env = process.env): Readonly<Config> => {
     secrets: secrets(),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     auth: auth(),
+    rateLimits: {
+      apiPerMinute: perMinute('RATE_LIMIT_API_PER_MINUTE', 3_000),
+      loginPerMinute: perMinute('RATE_LIMIT_LOGIN_PER_MINUTE', 10),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);
