@@ -1,6 +1,7 @@
 import { alertEventTypes } from './alerts/alert.js';
 import { alertRuleEventTypes } from './alerts/alertRule.js';
 import { connectorEventTypes } from './connectors/connector.js';
+import { securityEventTypes } from './permissions/accessDenied.js';
 import { pipelineEventTypes } from './pipelines/pipelineEvent.js';
 import { runEventTypes } from './runs/run.js';
 import { userEventTypes } from './users/userEvent.js';
@@ -16,6 +17,7 @@ export const domainEventTypes = [
   ...runEventTypes,
   ...alertRuleEventTypes,
   ...alertEventTypes,
+  ...securityEventTypes,
 ] as const;
 
 export type DomainEventType = (typeof domainEventTypes)[number];

@@ -1,4 +1,5 @@
 import type { IResolvers, MercuriusLoaders } from 'mercurius';
+import { authorizeRootFields } from '../authorizeRootFields.js';
 import { alertResolvers } from './alertResolvers.js';
 import { auditResolvers } from './auditResolvers.js';
 import { authResolvers } from './authResolvers.js';
@@ -52,7 +53,8 @@ export const mergeResolvers = (parts: readonly IResolvers[]): IResolvers => {
 };
 
 // Every Query field honours X-Consistent-With (read-your-writes); see consistentWith.ts.
-export const resolvers = withConsistentWith(mergeResolvers(areas));
+// Every root field guarded by its action in fieldActions.ts, before waiting for read-your-writes.
+export const resolvers = authorizeRootFields(withConsistentWith(mergeResolvers(areas)));
 
 /**
  * Fields resolved through Mercurius loaders, batched per request (no query per parent), one
