@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { authenticationFromConfig } from './api/authentication.js';
 import { buildApi } from './api/buildApi.js';
+import { perMinute } from './api/hardening.js';
 import { dependencyChecks, healthRedisClient } from './api/health.js';
 import type { Config } from './config.js';
 import { bootstrapAdminFromConfig } from './infra/auth/bootstrapAdminFromConfig.js';
@@ -125,8 +126,9 @@ export const startPlatform = async (
     }
     let graphqlUrl: string | null = null;
     if (roles.includes('api')) {
-      const healthRedis = config.redisUrl ? healthRedisClient(config.redisUrl) : undefined;
-      if (healthRedis) stops.push(async () => healthRedis.disconnect());
+      // One connection for the readiness probe and the rate limits; it fails fast while Redis is away.
+      const apiRedis = config.redisUrl ? healthRedisClient(config.redisUrl) : undefined;
+      if (apiRedis) stops.push(async () => apiRedis.disconnect());
       if (config.auth.bootstrapAdmin) {
         await bootstrapAdminFromConfig({
           admin: config.auth.bootstrapAdmin,
@@ -156,8 +158,17 @@ export const startPlatform = async (
             eventStore,
             log,
             eventsTopic: config.eventsTopic,
-            redis: healthRedis,
+            redis: apiRedis,
           }),
+        },
+        hardening: {
+          graphiql: config.env !== 'production',
+          introspection: config.env !== 'production',
+          // Rate-limit counts shared by every API instance of this deployment.
+          ...(apiRedis && { redis: apiRedis }),
+          rateLimitKeyPrefix: schema,
+          apiRateLimit: perMinute(config.rateLimits.apiPerMinute),
+          loginRateLimit: perMinute(config.rateLimits.loginPerMinute),
         },
       });
       const address = await api.listen({ host: config.http.host, port: config.http.port });

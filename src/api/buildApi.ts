@@ -10,7 +10,12 @@ import {
   credentialsOf,
 } from './authentication.js';
 import { formatGraphQLErrors } from './formatGraphQLErrors.js';
-import { correlationRequestId, type HardeningOptions, hardening } from './hardening.js';
+import {
+  correlationRequestId,
+  type HardeningOptions,
+  hardening,
+  hardeningValidationRules,
+} from './hardening.js';
 import { type HealthOptions, health } from './health.js';
 import { httpMetrics } from './httpMetrics.js';
 import { loadSchema } from './loadSchema.js';
@@ -66,6 +71,7 @@ export const buildApi = async (options: ApiOptions) => {
     context,
     graphiql: options.graphiql,
     jit: 1,
+    validationRules: hardeningValidationRules(options.hardening),
     ...mercuriusLimitOptions(limits),
     errorFormatter: formatGraphQLErrors,
     subscription: {

@@ -1,7 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyPluginAsync } from 'fastify';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
+import { Kind, NoSchemaIntrospectionCustomRule, type OperationDefinitionNode, parse } from 'graphql';
+import type { Redis } from 'ioredis';
+import { errorCodes } from '../errors.js';
 
 // What a correlation id may hold: enough for UUIDs, W3C trace ids and most gateways' ids, and
 // nothing that could forge a log line or a header (no spaces, quotes, control characters).
@@ -17,20 +22,171 @@ export const correlationRequestId = (request: IncomingMessage): string => {
   return typeof given === 'string' && SAFE_CORRELATION_ID.test(given) ? given : randomUUID();
 };
 
-/** What `hardening` guards the API with. */
-export interface HardeningOptions {
-  /** GraphiQL's page needs inline scripts: the content security policy is relaxed there only. */
-  graphiql?: boolean;
+export interface RateLimit {
+  /** Requests allowed per window and key. */
+  max: number;
+  windowMs: number;
 }
 
+/** What `hardening` guards the API with; every field has a default. */
+export interface HardeningOptions {
+  /** GraphiQL's page loads its scripts from a CDN: the content security policy is relaxed there only. */
+  graphiql?: boolean;
+  /** Schema introspection (`__schema`, `__type`); off in production. Default: on. */
+  introspection?: boolean;
+  /** Every request, per token (or API key) when it has one, else per IP; null for none. Default: 3000 a minute. */
+  apiRateLimit?: RateLimit | null;
+  /** Operations that call `login`, per IP, on top of the API's limit; null for none. Default: 10 a minute. */
+  loginRateLimit?: RateLimit | null;
+  /** Shares the counts across API instances; in memory (this process only) when absent. */
+  redis?: Redis;
+  /** Prefix of the rate-limit keys in Redis; deployments sharing one Redis need one each. */
+  rateLimitKeyPrefix?: string;
+}
+
+const DEFAULT_API_RATE_LIMIT: RateLimit = { max: 3_000, windowMs: 60_000 };
+const DEFAULT_LOGIN_RATE_LIMIT: RateLimit = { max: 10, windowMs: 60_000 };
+
+// Bodies a browser sends cross-site without asking first (a CORS "simple request": a form, or
+// fetch in no-cors mode). A GraphQL POST must come as JSON, which needs a preflight, so a page
+// on another site cannot make a logged-in browser run a mutation.
+const SIMPLE_CONTENT_TYPES = ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data'];
+
+/** Mercurius' `validationRules`: refuses introspection when it is off. */
+export const hardeningValidationRules = (options: HardeningOptions = {}) =>
+  options.introspection === false ? [NoSchemaIntrospectionCustomRule] : [];
+
 /**
- * Guards every route of the API it is registered on: the correlation id answered back in
- * `X-Correlation-Id`, so a caller without one can still quote it.
+ * Guards every route of the API it is registered on: security headers, CSRF protection for
+ * GraphQL over HTTP, rate limits (answered with 429 and Retry-After), and the correlation id
+ * answered back in `X-Correlation-Id`, so a caller without one can still quote it.
  */
-const hardeningPlugin: FastifyPluginAsync<HardeningOptions> = async (app) => {
+const hardeningPlugin: FastifyPluginAsync<HardeningOptions> = async (app, options) => {
+  await app.register(helmet, { global: true });
+  await app.register(rateLimit, {
+    global: false,
+    ...(options.redis && { redis: options.redis }),
+    nameSpace: `${options.rateLimitKeyPrefix ?? 'tributary'}:rate-limit:`,
+    // Redis away: requests go through rather than all failing; its absence shows in /health/ready.
+    skipOnError: true,
+  });
+  const apiLimit = limiter(app, 'api', orDefault(options.apiRateLimit, DEFAULT_API_RATE_LIMIT), callerKey);
+  const loginLimit = limiter(
+    app,
+    'login',
+    orDefault(options.loginRateLimit, DEFAULT_LOGIN_RATE_LIMIT),
+    (r) => r.ip,
+  );
+
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-correlation-id', request.id);
+    if (isGraphQLPost(request) && isSimpleContentType(request.headers['content-type'])) {
+      return refuse(reply, 415, 'INVALID_QUERY', {
+        message:
+          'POST /graphql takes a JSON body (Content-Type: application/json); form and plain-text bodies are refused (CSRF)',
+      });
+    }
+    // Probes and scrapers come often from one address, and must see the instance as it is.
+    if (request.url.startsWith('/health/')) return undefined;
+    return apiLimit(request, reply);
+  });
+  // After parsing: only the body says whether the operation logs in.
+  app.addHook('preHandler', async (request, reply) => {
+    if (isGraphQLPost(request) && callsLogin(request.body)) return loginLimit(request, reply);
+  });
+  app.addHook('onSend', async (request, reply) => {
+    if (options.graphiql && request.url.startsWith('/graphiql')) {
+      reply.header('content-security-policy', GRAPHIQL_CSP);
+    }
   });
 };
 
 export const hardening = fastifyPlugin(hardeningPlugin, { name: 'tributary-hardening' });
+
+// GraphiQL (Mercurius' page) loads React and GraphiQL from unpkg and runs inline code.
+const GRAPHIQL_CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'unsafe-inline' 'unsafe-eval' https://unpkg.com",
+  "style-src 'self' 'unsafe-inline' https://unpkg.com",
+  "img-src 'self' data: https:",
+  "font-src 'self' data: https://unpkg.com",
+  "connect-src 'self' ws: wss:",
+  "worker-src 'self' blob:",
+].join('; ');
+
+type RateLimiter = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
+
+const orDefault = (limit: RateLimit | null | undefined, fallback: RateLimit) =>
+  limit === undefined ? fallback : limit;
+
+/** Per minute, as the config gives limits; 0 means none. */
+export const perMinute = (max: number): RateLimit | null => (max > 0 ? { max, windowMs: 60_000 } : null);
+
+const limiter = (
+  app: Parameters<FastifyPluginAsync>[0],
+  name: string,
+  limit: RateLimit | null,
+  key: (request: FastifyRequest) => string,
+): RateLimiter => {
+  if (limit === null) return async () => undefined;
+  const check = app.createRateLimit({
+    max: limit.max,
+    timeWindow: limit.windowMs,
+    keyGenerator: (request) => `${name}:${key(request)}`,
+  });
+  return async (request, reply) => {
+    const result = await check(request);
+    if (result.isAllowed || !result.isExceeded) return undefined;
+    reply.header('retry-after', String(result.ttlInSeconds));
+    return refuse(reply, 429, 'RATE_LIMITED', {
+      message: `Too many requests; retry in ${result.ttlInSeconds} s`,
+      max: result.max,
+      retryAfterSeconds: result.ttlInSeconds,
+    });
+  };
+};
+
+// A token is the caller's identity across IPs; only a digest of it goes to Redis.
+const callerKey = (request: FastifyRequest) => {
+  const credential = request.headers.authorization ?? request.headers['x-api-key'];
+  if (typeof credential !== 'string' || credential === '') return `ip:${request.ip}`;
+  return `token:${createHash('sha256').update(credential).digest('base64url').slice(0, 22)}`;
+};
+
+const isGraphQLPost = (request: FastifyRequest) =>
+  request.method === 'POST' && request.url.split('?')[0] === '/graphql';
+
+// A browser's fetch without a body type sends none, and is a simple request too.
+const isSimpleContentType = (contentType: string | undefined) => {
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+  return mediaType === '' || SIMPLE_CONTENT_TYPES.includes(mediaType);
+};
+
+/** Whether the request's operation calls the `login` mutation, under any alias. */
+const callsLogin = (body: unknown) => {
+  const query = (body as { query?: unknown } | null)?.query;
+  if (typeof query !== 'string' || !query.includes('login')) return false;
+  try {
+    return parse(query).definitions.some(
+      (definition) =>
+        definition.kind === Kind.OPERATION_DEFINITION &&
+        (definition as OperationDefinitionNode).operation === 'mutation' &&
+        definition.selectionSet.selections.some(
+          (selection) => selection.kind === Kind.FIELD && selection.name.value === 'login',
+        ),
+    );
+  } catch {
+    // Not GraphQL: Mercurius refuses it, and it logs no one in.
+    return false;
+  }
+};
+
+// The answer GraphQL clients expect (`errors[].extensions.code`), with the HTTP status.
+const refuse = (reply: FastifyReply, status: number, code: string, extensions: Record<string, unknown>) => {
+  const { message, ...rest } = extensions;
+  const category = code in errorCodes ? errorCodes[code as keyof typeof errorCodes].category : 'UNAVAILABLE';
+  return reply
+    .code(status)
+    .type('application/json; charset=utf-8')
+    .send({ data: null, errors: [{ message, extensions: { code, category, ...rest } }] });
+};

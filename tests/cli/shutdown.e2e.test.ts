@@ -43,6 +43,8 @@ describe('tributary start on SIGTERM', () => {
       DATABASE_SCHEMA: schema,
       PORT: String(await freePort()),
       LOG_LEVEL: 'info',
+      // Shutdown, not access, is under test: the slow query needs no account.
+      AUTH_DISABLED: 'true',
     });
     stderr = '';
     child.stderr?.on('data', (chunk) => {
