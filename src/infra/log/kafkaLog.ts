@@ -1,5 +1,5 @@
 import { type Consumer, Kafka, type logCreator, logLevel, Partitioners } from 'kafkajs';
-import { consumedRecord, kafkaMessage, sendChunks } from './kafkaMessages.js';
+import { consumedRecords, kafkaMessage, sendChunks } from './kafkaMessages.js';
 import { kafkaCommittedOffsets, kafkaEndOffsets, kafkaResetGroupOffsets } from './kafkaOffsets.js';
 import { createPartitionTransactions, type PartitionTransactions } from './kafkaTransactions.js';
 import {
@@ -223,7 +223,7 @@ const runBatches = (
       const consumed: ConsumedBatch = {
         topic: batch.topic,
         partition: batch.partition,
-        records: batch.messages.map((message) => consumedRecord(batch.topic, batch.partition, message)),
+        records: consumedRecords(batch.topic, batch.partition, batch.messages),
       };
       const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
       try {

@@ -7,25 +7,59 @@ export const kafkaMessage = (record: LogRecord): Message => ({
   value: record.value,
   headers: record.headers,
   partition: record.partition,
-  timestamp: record.timestamp === undefined ? undefined : String(record.timestamp),
+  timestamp: record.timestamp === undefined ? undefined : timestampText(record.timestamp),
 });
 
-/** A fetched kafkajs message as the port delivers it. */
-export const consumedRecord = (topic: string, partition: number, message: KafkaMessage): ConsumedRecord => ({
-  topic,
-  partition,
-  offset: Number(message.offset),
-  key: message.key,
-  // A tombstone (null value) reads as empty: the port has no deletes.
-  value: message.value ?? Buffer.alloc(0),
-  headers: toHeaders(message.headers),
-  timestamp: Number(message.timestamp),
-});
+// Records sent together mostly share their millisecond (a processor's output keeps its source
+// records' timestamps, written in batches), so the last text is kept: comparing costs less than
+// converting again. kafkajs wants the text, and sorts a batch's timestamps as such.
+let lastTimestamp = Number.NaN;
+let lastTimestampText = '';
+const timestampText = (timestamp: number): string => {
+  if (timestamp !== lastTimestamp) {
+    lastTimestamp = timestamp;
+    lastTimestampText = String(timestamp);
+  }
+  return lastTimestampText;
+};
+
+/** A fetched kafkajs batch's messages as the port delivers them. */
+export const consumedRecords = (
+  topic: string,
+  partition: number,
+  messages: readonly KafkaMessage[],
+): ConsumedRecord[] => {
+  const records: ConsumedRecord[] = [];
+  // As above, for the text kafkajs gives: parsing a timestamp costs several times the compare.
+  let timestampText = '';
+  let timestamp = Number.NaN;
+  for (let index = 0; index < messages.length; index += 1) {
+    const message = messages[index]!;
+    if (message.timestamp !== timestampText) {
+      timestampText = message.timestamp;
+      timestamp = Number(timestampText);
+    }
+    records.push({
+      topic,
+      partition,
+      offset: Number(message.offset),
+      key: message.key,
+      // A tombstone (null value) reads as empty: the port has no deletes.
+      value: message.value ?? Buffer.alloc(0),
+      headers: toHeaders(message.headers),
+      timestamp,
+    });
+  }
+  return records;
+};
 
 // Kafka allows a header name to repeat; the port has one value per name, so the last one wins.
+// A for-in rather than Object.entries: most records have no headers, and then nothing is allocated
+// but the result.
 const toHeaders = (headers: IHeaders | undefined): Record<string, string> => {
   const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
+  for (const name in headers) {
+    const value = headers[name];
     const last = Array.isArray(value) ? value.at(-1) : value;
     if (last !== undefined) result[name] = last.toString();
   }
@@ -61,7 +95,7 @@ export const sendChunks = (records: readonly LogRecord[]): (readonly LogRecord[]
 
 const sizeOf = (record: LogRecord): number => {
   let size = RECORD_OVERHEAD_BYTES + (record.key?.length ?? 0) + record.value.length;
-  for (const [name, value] of Object.entries(record.headers ?? {}))
-    size += Buffer.byteLength(name) + Buffer.byteLength(value);
+  const headers = record.headers;
+  for (const name in headers) size += Buffer.byteLength(name) + Buffer.byteLength(headers[name]!);
   return size;
 };
