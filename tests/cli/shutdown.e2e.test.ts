@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { createTestSchema, dropTestSchema, testServices } from '../setup/testServices.js';
 import { freePort, spawnCli, waitForOutput } from './runCli.js';
 
@@ -20,6 +21,24 @@ const slowQuery = (url: string, timeoutMs: number) => {
     body: (await response.json()) as { errors?: { extensions: { code: string } }[] },
     tookMs: Date.now() - sent,
   }));
+};
+
+/** A graphql-ws subscriber, resolved once subscribed, with how its socket ended. */
+const subscriber = async (url: string) => {
+  const socket = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+  const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+  await new Promise((resolve) => socket.once('open', resolve));
+  const acknowledged = new Promise((resolve) => socket.once('message', resolve));
+  socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+  await acknowledged;
+  socket.send(
+    JSON.stringify({
+      id: '1',
+      type: 'subscribe',
+      payload: { query: 'subscription { pipelineChanged { event } }' },
+    }),
+  );
+  return { closed };
 };
 
 const exitOf = (child: ChildProcess) =>
@@ -65,8 +84,9 @@ describe('tributary start on SIGTERM', () => {
     for (const schema of schemas) await dropTestSchema(services.databaseUrl, schema);
   });
 
-  it('finishes the request in flight, takes no new one, and exits 0', async () => {
+  it('finishes the request in flight, closes subscriptions, takes no new request, and exits 0', async () => {
     const { child, url } = await start();
+    const subscription = await subscriber(url);
     const slow = slowQuery(url, 3_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
 
@@ -88,6 +108,8 @@ describe('tributary start on SIGTERM', () => {
     expect(answered.tookMs).toBeGreaterThanOrEqual(2_900);
     expect(late === 'refused' || late === 503).toBe(true);
     expect(await exited).toBe(0);
+    // A close frame from the server, not a dropped connection (1006).
+    expect(await subscription.closed).not.toBe(1006);
     expect(stderr).toContain('SIGTERM: stopping Tributary');
     expect(stderr).toContain('stopped.');
   });
