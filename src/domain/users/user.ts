@@ -1,5 +1,6 @@
 import { type FieldProblem, TributaryError, ValidationError } from '../../errors.js';
 import { assertNever, type Decider } from '../decider.js';
+import { encryptedSecretProblems } from '../encryptedSecret.js';
 import { assertTokenAccepted } from './issuedToken.js';
 import { isLockedAt, lockedUntilAfter, MAX_FAILED_LOGINS } from './loginPolicy.js';
 import { isKeyRoleAllowed, type Role } from './roles.js';
@@ -213,6 +214,40 @@ const decide = (command: UserCommand, state: UserState): UserEvent[] => {
       if (key === undefined) throw new TributaryError('API_KEY_NOT_FOUND');
       if (key.revoked) return [];
       return [{ type: 'ApiKeyRevoked', data: { userId, keyId, reason: 'revoked', revokedAt } }];
+    }
+    case 'RequestPasswordReset': {
+      active(state);
+      const { userId, tokenHash, expiresAt, requestedAt } = command.data;
+      rejectIfAny([
+        ...tokenHashProblems(tokenHash, 'tokenHash'),
+        ...expiryProblems(expiresAt, requestedAt, { expiresAt: 'expiresAt', issuedAt: 'requestedAt' }),
+      ]);
+      return [{ type: 'PasswordResetRequested', data: { userId, tokenHash, expiresAt, requestedAt } }];
+    }
+    case 'ResetPassword': {
+      const user = active(state);
+      const { userId, tokenHash, passwordHash, resetAt } = command.data;
+      // Single use: the reset clears the pending token, so the same token fails the second time.
+      assertTokenAccepted(user.passwordReset ?? null, tokenHash, resetAt);
+      rejectIfAny(passwordHashProblems(passwordHash));
+      return [{ type: 'PasswordReset', data: { userId, passwordHash, resetAt } }];
+    }
+    case 'StartTotpEnrollment': {
+      const user = active(state);
+      if (user.totp === 'on') throw new TributaryError('TOTP_ALREADY_ENABLED');
+      rejectIfAny(encryptedSecretProblems(command.data.secret, 'secret'));
+      return [{ type: 'TotpEnrollmentStarted', data: command.data }];
+    }
+    case 'EnableTotp': {
+      const user = active(state);
+      if (user.totp === 'on') throw new TributaryError('TOTP_ALREADY_ENABLED');
+      if (user.totp !== 'pending') throw new TributaryError('TOTP_NOT_ENROLLED');
+      return [{ type: 'TotpEnabled', data: command.data }];
+    }
+    case 'DisableTotp': {
+      const user = existing(state);
+      if (user.totp === undefined || user.totp === 'off') return [];
+      return [{ type: 'TotpDisabled', data: command.data }];
     }
     default:
       return assertNever(command);

@@ -1,3 +1,4 @@
+import type { EncryptedSecret } from '../encryptedSecret.js';
 import type { Role } from './roles.js';
 
 /**
@@ -55,4 +56,24 @@ export type UserCommand =
         issuedAt: string;
       };
     }
-  | { type: 'RevokeApiKey'; data: { userId: string; keyId: string; revokedAt: string } };
+  | { type: 'RevokeApiKey'; data: { userId: string; keyId: string; revokedAt: string } }
+  | {
+      /** A reset link for the user's address; the caller sends the token and answers alike either way. */
+      type: 'RequestPasswordReset';
+      data: { userId: string; tokenHash: string; expiresAt: string; requestedAt: string };
+    }
+  | {
+      type: 'ResetPassword';
+      data: { userId: string; tokenHash: string; passwordHash: string; resetAt: string };
+    }
+  | {
+      /** A new TOTP secret, encrypted by the caller; it counts once a code made with it is confirmed. */
+      type: 'StartTotpEnrollment';
+      data: { userId: string; secret: EncryptedSecret; startedAt: string };
+    }
+  | {
+      /** The caller has checked a code made with the pending secret. */
+      type: 'EnableTotp';
+      data: { userId: string; enabledAt: string };
+    }
+  | { type: 'DisableTotp'; data: { userId: string; disabledAt: string } };

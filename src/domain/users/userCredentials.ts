@@ -1,4 +1,5 @@
 import { assertNever } from '../decider.js';
+import type { EncryptedSecret } from '../encryptedSecret.js';
 import type { UserEvent } from './userEvent.js';
 
 /**
@@ -7,15 +8,18 @@ import type { UserEvent } from './userEvent.js';
  */
 export interface UserCredentials {
   passwordHash: string | null;
+  /** The TOTP secret, encrypted: the confirmed one, or the one awaiting its first code. */
+  totpSecret: EncryptedSecret | null;
 }
 
-export const initialCredentials: UserCredentials = { passwordHash: null };
+export const initialCredentials: UserCredentials = { passwordHash: null, totpSecret: null };
 
 export const evolveCredentials = (credentials: UserCredentials, event: UserEvent): UserCredentials => {
   switch (event.type) {
     case 'AdminBootstrapped':
     case 'InvitationAccepted':
     case 'PasswordChanged':
+    case 'PasswordReset':
       return { ...credentials, passwordHash: event.data.passwordHash };
     case 'UserInvited':
       // The same address invited anew after a deactivation starts without a password.
@@ -31,7 +35,13 @@ export const evolveCredentials = (credentials: UserCredentials, event: UserEvent
     case 'UserReactivated':
     case 'ApiKeyIssued':
     case 'ApiKeyRevoked':
+    case 'PasswordResetRequested':
+    case 'TotpEnabled':
       return credentials;
+    case 'TotpEnrollmentStarted':
+      return { ...credentials, totpSecret: event.data.secret };
+    case 'TotpDisabled':
+      return { ...credentials, totpSecret: null };
     default:
       return assertNever(event);
   }

@@ -1,3 +1,4 @@
+import type { EncryptedSecret } from '../encryptedSecret.js';
 import type { Role } from './roles.js';
 
 /** Why a key stopped working: its owner revoked it, or a change to the owner took it away. */
@@ -60,7 +61,15 @@ export type UserEvent =
   | {
       type: 'ApiKeyRevoked';
       data: { userId: string; keyId: string; reason: ApiKeyRevocationReason; revokedAt: string };
-    };
+    }
+  | {
+      type: 'PasswordResetRequested';
+      data: { userId: string; tokenHash: string; expiresAt: string; requestedAt: string };
+    }
+  | { type: 'PasswordReset'; data: { userId: string; passwordHash: string; resetAt: string } }
+  | { type: 'TotpEnrollmentStarted'; data: { userId: string; secret: EncryptedSecret; startedAt: string } }
+  | { type: 'TotpEnabled'; data: { userId: string; enabledAt: string } }
+  | { type: 'TotpDisabled'; data: { userId: string; disabledAt: string } };
 
 /** Every UserEvent type, for code that must cover them all (schemas, upcasters); a type test keeps it whole. */
 export const userEventTypes = [
@@ -79,4 +88,9 @@ export const userEventTypes = [
   'UserReactivated',
   'ApiKeyIssued',
   'ApiKeyRevoked',
+  'PasswordResetRequested',
+  'PasswordReset',
+  'TotpEnrollmentStarted',
+  'TotpEnabled',
+  'TotpDisabled',
 ] as const satisfies readonly UserEvent['type'][];

@@ -28,6 +28,10 @@ export interface KnownUser {
   failedLogins: number;
   lockedUntil: string | null;
   apiKeys: ApiKeySummary[];
+  /** The pending password reset; null once used or when none was asked for. */
+  passwordReset?: IssuedToken | null;
+  /** The second factor: off (absent), a secret waiting for its first code, or on. */
+  totp?: 'off' | 'pending' | 'on';
 }
 
 export type UserState = { status: 'none' } | KnownUser;
@@ -103,6 +107,18 @@ export const evolveUser = (state: UserState, event: UserEvent): UserState => {
           key.keyId === event.data.keyId ? { ...key, revoked: true } : key,
         ),
       }));
+    case 'PasswordResetRequested': {
+      const { tokenHash, expiresAt } = event.data;
+      return update(state, () => ({ passwordReset: { tokenHash, expiresAt } }));
+    }
+    case 'PasswordReset':
+      return update(state, () => ({ hasPassword: true, passwordReset: null }));
+    case 'TotpEnrollmentStarted':
+      return update(state, () => ({ totp: 'pending' }));
+    case 'TotpEnabled':
+      return update(state, () => ({ totp: 'on' }));
+    case 'TotpDisabled':
+      return update(state, () => ({ totp: 'off' }));
     default:
       return assertNever(event);
   }

@@ -79,6 +79,13 @@ const summarisers: Summarisers = {
       ? `${f.actor} revoked API key ${short(d.keyId)} of user ${user(d.userId, f)}`
       : `API key ${short(d.keyId)} of user ${user(d.userId, f)} was revoked (${d.reason.replace('_', ' ')})`,
 
+  PasswordResetRequested: (d, f) => `a password reset was requested for user ${user(d.userId, f)}`,
+  PasswordReset: (d, f) => `user ${user(d.userId, f)} reset their password with a reset token`,
+  TotpEnrollmentStarted: (d, f) =>
+    `${f.actor} started setting up a second factor for user ${user(d.userId, f)}`,
+  TotpEnabled: (d, f) => `${f.actor} turned on the second factor of user ${user(d.userId, f)}`,
+  TotpDisabled: (d, f) => `${f.actor} turned off the second factor of user ${user(d.userId, f)}`,
+
   SessionStarted: (d, f) => `user ${user(d.userId, f)} started session ${short(d.familyId)}`,
   SessionRefreshed: (d, f) => `user ${user(d.userId, f)} refreshed session ${short(d.familyId)}`,
   SessionRevoked: (d, f) =>

@@ -141,6 +141,11 @@ export const nextDocument = (
     case 'UserUnlocked':
     case 'ApiKeyIssued':
     case 'ApiKeyRevoked':
+    case 'PasswordResetRequested':
+    case 'PasswordReset':
+    case 'TotpEnrollmentStarted':
+    case 'TotpEnabled':
+    case 'TotpDisabled':
     case 'RunProgressRecorded':
       return null;
     default:

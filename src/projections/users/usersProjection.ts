@@ -79,6 +79,12 @@ const handlers: { [Type in UserEvent['type']]: Apply<Type> } = {
     updateUser(client, event, event.data.changedAt, 'role = $4', [event.data.to]),
   PasswordChanged: (client, event) =>
     updateUser(client, event, event.data.changedAt, 'password_changed_at = $3'),
+  // The row keeps no reset token and no TOTP secret; only the time of the change shows.
+  PasswordResetRequested: (client, event) => updateUser(client, event, event.data.requestedAt, ''),
+  PasswordReset: (client, event) => updateUser(client, event, event.data.resetAt, 'password_changed_at = $3'),
+  TotpEnrollmentStarted: (client, event) => updateUser(client, event, event.data.startedAt, ''),
+  TotpEnabled: (client, event) => updateUser(client, event, event.data.enabledAt, ''),
+  TotpDisabled: (client, event) => updateUser(client, event, event.data.disabledAt, ''),
   UserLoginSucceeded: (client, event) =>
     updateUser(client, event, event.data.attemptedAt, 'last_login_at = $3, failed_login_count = 0'),
   UserLoginFailed: (client, event) =>

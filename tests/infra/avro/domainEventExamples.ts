@@ -269,6 +269,37 @@ const userEvents = () => [
     { type: 'DeactivateUser', data: { userId, deactivatedAt: at(16) } },
     { type: 'ReactivateUser', data: { userId, reactivatedAt: at(17) } },
   ]),
+  // A password reset by its token, then a second factor set up, confirmed and turned off.
+  ...decideAll(userDecider, [
+    {
+      type: 'BootstrapAdmin',
+      data: {
+        userId: 'u-9',
+        email: 'ops@example.com',
+        passwordHash: '$scrypt$ln=15,r=8,p=1$c2FsdA$aGFzaA',
+        bootstrappedAt: at(0),
+      },
+    },
+    {
+      type: 'RequestPasswordReset',
+      data: { userId: 'u-9', tokenHash: hash('e'), expiresAt: at(30), requestedAt: at(1) },
+    },
+    {
+      type: 'ResetPassword',
+      data: {
+        userId: 'u-9',
+        tokenHash: hash('e'),
+        passwordHash: '$scrypt$ln=15,r=8,p=1$c2FsdDI$aGFzaDI',
+        resetAt: at(2),
+      },
+    },
+    {
+      type: 'StartTotpEnrollment',
+      data: { userId: 'u-9', secret: encrypted('dG90cHNlY3JldA=='), startedAt: at(3) },
+    },
+    { type: 'EnableTotp', data: { userId: 'u-9', enabledAt: at(4) } },
+    { type: 'DisableTotp', data: { userId: 'u-9', disabledAt: at(5) } },
+  ]),
 ];
 
 /** Every kind of connector with every optional field set, and the two kinds whose minimal configs look alike. */
