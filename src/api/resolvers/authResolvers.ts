@@ -3,17 +3,14 @@ import { type SessionCommand, sessionDecider, sessionStreamId } from '../../doma
 import { isLockedAt } from '../../domain/users/loginPolicy.js';
 import {
   type UserCommand,
-  type UserEvent,
-  type UserState,
   userDecider,
   userStreamId,
 } from '../../domain/users/user.js';
-import { evolveCredentials, initialCredentials } from '../../domain/users/userCredentials.js';
 import { TributaryError } from '../../errors.js';
 import { familyIdOf, newRefreshToken } from '../../infra/auth/refreshTokens.js';
+import { isUserTotpCodeValid, loadUserWithCredentials } from '../../infra/auth/secondFactor.js';
 import { hashPassword, verifyPassword } from '../../infra/crypto/passwordHasher.js';
 import { sha256Hex } from '../../infra/crypto/secretToken.js';
-import { upcastEvent } from '../../infra/eventstore/upcast.js';
 import type { ApiContext } from '../apiServices.js';
 import type { SessionTokens } from '../authentication.js';
 import { authorize } from '../authorize.js';
@@ -47,15 +44,8 @@ const sendUser = (context: ApiContext, command: UserCommand) =>
 const sendSession = (context: ApiContext, command: SessionCommand) =>
   runCommand(context, sessionDecider, sessionStreamId(command.data.familyId), command);
 
-const loadUser = async (context: ApiContext, userId: string) => {
-  const events = (await context.services.eventStore.readStream(userStreamId(userId))).map(
-    (event) => upcastEvent(event) as unknown as UserEvent,
-  );
-  return {
-    state: events.reduce<UserState>(userDecider.evolve, userDecider.initialState),
-    credentials: events.reduce(evolveCredentials, initialCredentials),
-  };
-};
+const loadUser = (context: ApiContext, userId: string) =>
+  loadUserWithCredentials(context.services.eventStore, userId);
 
 const secondsAfter = (time: Date, seconds: number) => new Date(time.getTime() + seconds * 1000).toISOString();
 
@@ -97,13 +87,24 @@ const login = async (
   // Refused before the password is checked: a locked account gives no oracle to guess against.
   if (isLockedAt(state.lockedUntil, now.toISOString())) throw new TributaryError('USER_LOCKED');
   const asUser = asActor(context, userId);
-  if (!(await verifyPassword(password, credentials.passwordHash))) {
+  const recordFailure = async () => {
     const { events } = await sendUser(asUser, {
       type: 'RecordLoginFailed',
       data: { userId, attemptedAt: now.toISOString() },
     });
     if (events.some((event) => event.type === 'UserLocked')) throw new TributaryError('USER_LOCKED');
     throw new TributaryError('INVALID_CREDENTIALS');
+  };
+  if (!(await verifyPassword(password, credentials.passwordHash))) return recordFailure();
+  if (state.totp === 'on') {
+    // Asked for only after the right password; a wrong code counts as a failed login.
+    if (!args.totpCode) throw new TributaryError('TOTP_REQUIRED');
+    const secondFactor = {
+      eventStore: context.services.eventStore,
+      secretCipher: context.services.secretCipher,
+      now: () => now,
+    };
+    if (!(await isUserTotpCodeValid(secondFactor, userId, args.totpCode))) return recordFailure();
   }
   await sendUser(asUser, { type: 'RecordLoginSucceeded', data: { userId, attemptedAt: now.toISOString() } });
   const familyId = context.services.newId();

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import mqemitter from 'mqemitter';
 import { expect } from 'vitest';
 import { createAuthentication } from '../../../src/api/authentication.js';
@@ -6,6 +7,7 @@ import { userIdForEmail } from '../../../src/api/resolvers/userInput.js';
 import { type UserCommand, userDecider, userStreamId } from '../../../src/domain/users/user.js';
 import { createAccessTokens } from '../../../src/infra/auth/accessTokens.js';
 import { hashPassword } from '../../../src/infra/crypto/passwordHasher.js';
+import { createSecretCipher } from '../../../src/infra/crypto/secretCipher.js';
 import { handleCommand } from '../../../src/infra/eventstore/handleCommand.js';
 import { createPostgresEventStore } from '../../../src/infra/eventstore/postgresEventStore.js';
 import { postgresEventStoreMigrations } from '../../../src/infra/eventstore/postgresEventStoreMigrations.js';
@@ -30,6 +32,7 @@ export const startAuthApi = async (name: string) => {
   await migrate(pool, schema, postgresEventStoreMigrations);
   const clock = { now: new Date('2026-03-01T09:00:00.000Z') };
   let ids = 0;
+  const secretCipher = createSecretCipher({ keys: { k1: randomBytes(32) }, activeKeyId: 'k1' });
   const accessTokens = createAccessTokens({ secret: JWT_SECRET, ttlSeconds: 900 });
   const authentication = createAuthentication({
     accessTokens,
@@ -44,7 +47,7 @@ export const startAuthApi = async (name: string) => {
       eventStore,
       newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
       now: () => clock.now,
-      secretCipher: null,
+      secretCipher,
     },
     logger: createLogger({ logLevel: 'silent' }),
     emitter: mqemitter(),
@@ -59,6 +62,7 @@ export const startAuthApi = async (name: string) => {
   return {
     api,
     eventStore,
+    secretCipher,
     authentication,
     clock,
     advanceMinutes(minutes: number) {
