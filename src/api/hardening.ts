@@ -4,7 +4,13 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import { Kind, NoSchemaIntrospectionCustomRule, type OperationDefinitionNode, parse } from 'graphql';
+import {
+  type FieldNode,
+  Kind,
+  NoSchemaIntrospectionCustomRule,
+  type OperationDefinitionNode,
+  parse,
+} from 'graphql';
 import type { Redis } from 'ioredis';
 import { errorCodes } from '../errors.js';
 
@@ -36,7 +42,10 @@ export interface HardeningOptions {
   introspection?: boolean;
   /** Every request, per token (or API key) when it has one, else per IP; null for none. Default: 3000 a minute. */
   apiRateLimit?: RateLimit | null;
-  /** Operations that call `login`, per IP, on top of the API's limit; null for none. Default: 10 a minute. */
+  /**
+   * Operations that call `login`, per IP and per account (the e-mail address asked for), on top
+   * of the API's limit; null for none. Default: 10 a minute.
+   */
   loginRateLimit?: RateLimit | null;
   /** Shares the counts across API instances; in memory (this process only) when absent. */
   redis?: Redis;
@@ -71,11 +80,15 @@ const hardeningPlugin: FastifyPluginAsync<HardeningOptions> = async (app, option
     skipOnError: true,
   });
   const apiLimit = limiter(app, 'api', orDefault(options.apiRateLimit, DEFAULT_API_RATE_LIMIT), callerKey);
-  const loginLimit = limiter(
+  const loginRateLimit = orDefault(options.loginRateLimit, DEFAULT_LOGIN_RATE_LIMIT);
+  const loginLimit = limiter(app, 'login', loginRateLimit, (request) => request.ip);
+  // Per account too: many addresses trying one account's password share its count.
+  const accountOf = new WeakMap<FastifyRequest, string>();
+  const accountLimit = limiter(
     app,
-    'login',
-    orDefault(options.loginRateLimit, DEFAULT_LOGIN_RATE_LIMIT),
-    (r) => r.ip,
+    'login-account',
+    loginRateLimit,
+    (request) => accountOf.get(request) ?? '',
   );
 
   app.addHook('onRequest', async (request, reply) => {
@@ -92,7 +105,16 @@ const hardeningPlugin: FastifyPluginAsync<HardeningOptions> = async (app, option
   });
   // After parsing: only the body says whether the operation logs in.
   app.addHook('preHandler', async (request, reply) => {
-    if (isGraphQLPost(request) && callsLogin(request.body)) return loginLimit(request, reply);
+    const emails = isGraphQLPost(request) ? loginEmails(request.body) : null;
+    if (emails === null) return undefined;
+    const refused = await loginLimit(request, reply);
+    if (refused) return refused;
+    for (const email of new Set(emails)) {
+      accountOf.set(request, digest(email.trim().toLowerCase()));
+      const refusedForAccount = await accountLimit(request, reply);
+      if (refusedForAccount) return refusedForAccount;
+    }
+    return undefined;
   });
   app.addHook('onSend', async (request, reply) => {
     if (options.graphiql && request.url.startsWith('/graphiql')) {
@@ -150,8 +172,11 @@ const limiter = (
 const callerKey = (request: FastifyRequest) => {
   const credential = request.headers.authorization ?? request.headers['x-api-key'];
   if (typeof credential !== 'string' || credential === '') return `ip:${request.ip}`;
-  return `token:${createHash('sha256').update(credential).digest('base64url').slice(0, 22)}`;
+  return `token:${digest(credential)}`;
 };
+
+// Credentials and addresses are never stored in Redis as they are.
+const digest = (text: string) => createHash('sha256').update(text).digest('base64url').slice(0, 22);
 
 const isGraphQLPost = (request: FastifyRequest) =>
   request.method === 'POST' && request.url.split('?')[0] === '/graphql';
@@ -162,23 +187,36 @@ const isSimpleContentType = (contentType: string | undefined) => {
   return mediaType === '' || SIMPLE_CONTENT_TYPES.includes(mediaType);
 };
 
-/** Whether the request's operation calls the `login` mutation, under any alias. */
-const callsLogin = (body: unknown) => {
-  const query = (body as { query?: unknown } | null)?.query;
-  if (typeof query !== 'string' || !query.includes('login')) return false;
+/**
+ * The e-mail addresses the request's operation logs in with (one per `login` field, under any
+ * alias; given inline or as a variable), or null when it does not call `login`.
+ */
+const loginEmails = (body: unknown): string[] | null => {
+  const { query, variables } = (body ?? {}) as { query?: unknown; variables?: Record<string, unknown> };
+  if (typeof query !== 'string' || !query.includes('login')) return null;
+  let logins: FieldNode[];
   try {
-    return parse(query).definitions.some(
-      (definition) =>
-        definition.kind === Kind.OPERATION_DEFINITION &&
-        (definition as OperationDefinitionNode).operation === 'mutation' &&
-        definition.selectionSet.selections.some(
-          (selection) => selection.kind === Kind.FIELD && selection.name.value === 'login',
-        ),
-    );
+    logins = parse(query)
+      .definitions.filter(
+        (definition): definition is OperationDefinitionNode =>
+          definition.kind === Kind.OPERATION_DEFINITION && definition.operation === 'mutation',
+      )
+      .flatMap((operation) => operation.selectionSet.selections)
+      .filter(
+        (selection): selection is FieldNode =>
+          selection.kind === Kind.FIELD && selection.name.value === 'login',
+      );
   } catch {
     // Not GraphQL: Mercurius refuses it, and it logs no one in.
-    return false;
+    return null;
   }
+  if (logins.length === 0) return null;
+  return logins.map((login) => {
+    const value = login.arguments?.find((argument) => argument.name.value === 'email')?.value;
+    if (value?.kind === Kind.STRING) return value.value;
+    const given = value?.kind === Kind.VARIABLE ? variables?.[value.name.value] : undefined;
+    return typeof given === 'string' ? given : '';
+  });
 };
 
 // The answer GraphQL clients expect (`errors[].extensions.code`), with the HTTP status.

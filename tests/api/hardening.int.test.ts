@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { Redis } from 'ioredis';
 import mqemitter from 'mqemitter';
 import type pg from 'pg';
@@ -23,6 +24,21 @@ const post = async (url: string, body: string, headers: Record<string, string> =
   });
   return { status: response.status, headers: response.headers, body: await response.json() };
 };
+
+/** POSTs JSON from a given local address: another client, as the server sees it. */
+const postFrom = (localAddress: string, url: string, body: string) =>
+  new Promise<number>((resolve, reject) => {
+    const request = httpRequest(
+      url,
+      { method: 'POST', localAddress, headers: { 'content-type': 'application/json' } },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      },
+    );
+    request.once('error', reject);
+    request.end(body);
+  });
 
 const refused = (
   code: string,
@@ -233,6 +249,33 @@ describe('the API’s hardening', () => {
         }),
       );
       expect(query.status).toBe(200);
+    });
+
+    it('limits logins per account across IPs, with the address given inline or as a variable', async () => {
+      const options = {
+        loginRateLimit: { max: 2, windowMs: 60_000 },
+        rateLimitKeyPrefix: `${keyPrefix}-account`,
+      };
+      const url = await start({ ...options, redis: sharedRedis() });
+      const byVariable = JSON.stringify({
+        query: 'mutation In($email: String!) { login(email: $email, password: "wrong") { accessToken } }',
+        variables: { email: 'Target@Example.com' },
+      });
+      const inline = (email: string) =>
+        JSON.stringify({ query: `mutation { login(email: "${email}", password: "wrong") { accessToken } }` });
+
+      // Each attempt from another loopback address, so only the account's count can refuse.
+      const statuses = [];
+      for (const [index, body] of [
+        byVariable,
+        inline('target@example.com'),
+        byVariable,
+        inline('other@example.com'),
+      ].entries()) {
+        statuses.push(await postFrom(`127.0.0.${index + 2}`, url, body));
+      }
+
+      expect(statuses).toEqual([200, 200, 429, 200]);
     });
 
     it('counts in memory, per instance, without Redis', async () => {
