@@ -17,6 +17,7 @@ import { createKafkaLog } from './infra/log/kafkaLog.js';
 import type { Log } from './infra/log/log.js';
 import { createPostgresLog } from './infra/log/postgresLog.js';
 import { postgresLogMigrations } from './infra/log/postgresLogMigrations.js';
+import { createLoggingMailSender } from './infra/mail/loggingMailSender.js';
 import { reportProjectionLag, withAppendDuration } from './infra/metrics/metrics.js';
 import { embeddedPostgresUrl, startEmbeddedPostgres } from './infra/postgres/embeddedPostgres.js';
 import { migrate } from './infra/postgres/migrate.js';
@@ -151,7 +152,12 @@ export const startPlatform = async (
         logger,
         emitter: pubSub.emitter,
         graphiql: config.env !== 'production',
-        authentication: authenticationFromConfig(config.auth, { eventStore, now: () => new Date() }),
+        authentication: authenticationFromConfig(config.auth, {
+          eventStore,
+          now: () => new Date(),
+          // Dev mail goes to the log; production needs a real sender, which is still to come.
+          ...(config.env !== 'production' && { mailSender: createLoggingMailSender(logger) }),
+        }),
         health: {
           checks: dependencyChecks({
             pool,

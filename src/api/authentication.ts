@@ -7,6 +7,7 @@ import { TributaryError } from '../errors.js';
 import { type AccessTokens, createAccessTokens } from '../infra/auth/accessTokens.js';
 import { sha256Hex } from '../infra/crypto/secretToken.js';
 import type { EventStore } from '../infra/eventstore/eventStore.js';
+import type { MailSender } from '../infra/mail/mailSender.js';
 import { DEVELOPMENT_PRINCIPAL, type Principal } from './apiServices.js';
 
 /** The credentials a request or a subscription's `connection_init` carries. */
@@ -35,9 +36,12 @@ export interface Authentication {
   sessionTokens: SessionTokens | null;
 }
 
+/** What signing in and account recovery need beyond the request. */
 export interface SessionTokens {
   accessTokens: AccessTokens;
   refreshTokenTtlSeconds: number;
+  /** Sends password reset tokens; absent where no sender is configured (resets are then refused). */
+  mailSender?: MailSender;
 }
 
 declare module 'mercurius' {
@@ -191,6 +195,7 @@ export const createAuthentication = (options: AuthenticationOptions): Authentica
     sessionTokens: {
       accessTokens: options.accessTokens,
       refreshTokenTtlSeconds: options.refreshTokenTtlSeconds,
+      ...(options.mailSender && { mailSender: options.mailSender }),
     },
     async authenticate({ authorization, apiKey }) {
       if (authorization) {
@@ -239,12 +244,13 @@ export const authenticateForContext = async (
  */
 export const authenticationFromConfig = (
   auth: AuthConfig,
-  dependencies: { eventStore: EventStore; now(): Date },
+  dependencies: { eventStore: EventStore; now(): Date; mailSender?: MailSender },
 ): Authentication => {
   const secret = auth.jwtSecret === null ? randomBytes(32) : new TextEncoder().encode(auth.jwtSecret);
   const sessionTokens: SessionTokens = {
     accessTokens: createAccessTokens({ secret, ttlSeconds: auth.accessTokenTtlSeconds }),
     refreshTokenTtlSeconds: auth.refreshTokenTtlSeconds,
+    ...(dependencies.mailSender && { mailSender: dependencies.mailSender }),
   };
   if (auth.disabled) return authenticationDisabled(sessionTokens);
   return createAuthentication({ ...sessionTokens, ...dependencies });

@@ -1,14 +1,17 @@
 import type { IResolvers } from 'mercurius';
 import { type SessionCommand, sessionDecider, sessionStreamId } from '../../domain/sessions/session.js';
 import { isLockedAt } from '../../domain/users/loginPolicy.js';
-import {
-  type UserCommand,
-  userDecider,
-  userStreamId,
-} from '../../domain/users/user.js';
+import { type UserCommand, userDecider, userStreamId } from '../../domain/users/user.js';
 import { TributaryError } from '../../errors.js';
+import { requestPasswordReset, resetPassword } from '../../infra/auth/passwordReset.js';
 import { familyIdOf, newRefreshToken } from '../../infra/auth/refreshTokens.js';
-import { isUserTotpCodeValid, loadUserWithCredentials } from '../../infra/auth/secondFactor.js';
+import {
+  confirmTotp,
+  disableTotp,
+  enrollTotp,
+  isUserTotpCodeValid,
+  loadUserWithCredentials,
+} from '../../infra/auth/secondFactor.js';
 import { hashPassword, verifyPassword } from '../../infra/crypto/passwordHasher.js';
 import { sha256Hex } from '../../infra/crypto/secretToken.js';
 import type { ApiContext } from '../apiServices.js';
@@ -180,4 +183,74 @@ const logout = async (_root: unknown, args: { refreshToken: string }, context: A
  */
 export const authResolvers: IResolvers = {
   Mutation: { login, refreshSession, logout },
+};
+
+const accountServices = (context: ApiContext) => ({
+  eventStore: context.services.eventStore,
+  secretCipher: context.services.secretCipher,
+  now: () => context.services.now(),
+});
+
+/** The signed-in user, for the mutations on one's own account. */
+const signedInUser = (context: ApiContext): string => {
+  if (context.principal.kind !== 'user' || context.principal.userId === null)
+    throw new TributaryError('UNAUTHENTICATED', { message: 'Sign in as a user (an API key cannot do this)' });
+  return context.principal.userId;
+};
+
+/**
+ * Password reset and the TOTP second factor. Kept apart from `authResolvers` until the
+ * authorization table (fieldActions.ts) names their fields: a resolver it does not know stops
+ * the API at start. Their SDL is in the note of the commit that added them.
+ */
+export const accountResolvers: IResolvers = {
+  Mutation: {
+    requestPasswordReset: async (_root, { email }: { email: string }, context: ApiContext) => {
+      authorize(context, 'auth.requestPasswordReset');
+      const mailSender = tokensOf(context).mailSender;
+      if (!mailSender)
+        throw new TributaryError('INTERNAL_ERROR', { message: 'No mail sender is configured' });
+      const logger = context.reply?.log ?? context.app.log;
+      await requestPasswordReset({ ...accountServices(context), mailSender, logger }, email, {
+        actor: context.actor,
+        correlationId: context.correlationId,
+      });
+      // The same answer whether or not the address has an account.
+      return true;
+    },
+    resetPassword: async (_root, args: { token: string; newPassword: string }, context: ApiContext) => {
+      authorize(context, 'auth.resetPassword');
+      const { userId, position } = await resetPassword(accountServices(context), args, {
+        actor: context.actor,
+        correlationId: context.correlationId,
+      });
+      return { userId, position: position === null ? null : String(position) };
+    },
+    enrollTotp: async (_root, _args: unknown, context: ApiContext) => {
+      authorize(context, 'auth.manageTotp');
+      const userId = signedInUser(context);
+      return enrollTotp(accountServices(context), userId, {
+        actor: context.actor,
+        correlationId: context.correlationId,
+      });
+    },
+    confirmTotp: async (_root, { code }: { code: string }, context: ApiContext) => {
+      authorize(context, 'auth.manageTotp');
+      const userId = signedInUser(context);
+      const { position } = await confirmTotp(accountServices(context), userId, code, {
+        actor: context.actor,
+        correlationId: context.correlationId,
+      });
+      return { userId, position: position === null ? null : String(position) };
+    },
+    disableTotp: async (_root, _args: unknown, context: ApiContext) => {
+      authorize(context, 'auth.manageTotp');
+      const userId = signedInUser(context);
+      const { position } = await disableTotp(accountServices(context), userId, {
+        actor: context.actor,
+        correlationId: context.correlationId,
+      });
+      return { userId, position: position === null ? null : String(position) };
+    },
+  },
 };
