@@ -132,7 +132,8 @@ const GRAPHIQL_CSP = [
   "style-src 'self' 'unsafe-inline' https://unpkg.com",
   "img-src 'self' data: https:",
   "font-src 'self' data: https://unpkg.com",
-  "connect-src 'self' ws: wss:",
+  // Its service worker fetches the same files from unpkg to cache them.
+  "connect-src 'self' ws: wss: https://unpkg.com",
   "worker-src 'self' blob:",
 ].join('; ');
 
