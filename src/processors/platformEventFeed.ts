@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { EventMetadata } from '../infra/eventstore/eventStore.js';
 import type { Log } from '../infra/log/log.js';
 import type { Logger } from '../logger.js';
 import { decodeRelayedEvent, EVENTS_TOPIC } from './relay/relayedEvent.js';
@@ -11,6 +12,8 @@ export interface PlatformEvent {
   position: number;
   type: string;
   data: unknown;
+  /** As the event was recorded: who acted, and the correlation id of the request behind it. */
+  metadata?: EventMetadata;
 }
 
 export interface PlatformEventFeedOptions {

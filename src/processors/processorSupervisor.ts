@@ -21,6 +21,8 @@ interface FollowedPipeline {
   state: PipelineState;
   /** The event that last started the pipeline or changed its running version; names its run. */
   runCause: PlatformEvent | null;
+  /** The pipeline's latest event: what a stop is logged with. */
+  lastChange: PlatformEvent | null;
 }
 
 /**
@@ -37,6 +39,8 @@ export const startProcessorSupervisor = async (options: ProcessorSupervisorOptio
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const pipelines = new Map<string, FollowedPipeline>();
   const runs = new Map<string, RunState>();
+  // The event that requested each run: its correlation id goes on the run's logs.
+  const runCauses = new Map<string, PlatformEvent>();
   const running = new Map<string, StreamingRun>();
   const batchRuns = new Map<string, Promise<void>>();
   const finishedHere = new Set<string>();
@@ -55,19 +59,26 @@ export const startProcessorSupervisor = async (options: ProcessorSupervisorOptio
       running.delete(pipelineId);
       // Paused, or another version runs now: this run is over.
       await current.finish();
-      logger.info({ pipelineId, runId: current.runId }, 'pipeline processor stopped, run completed');
+      logger.info(
+        { pipelineId, runId: current.runId, correlationId: correlationIdOf(followed?.lastChange) },
+        'pipeline processor stopped, run completed',
+      );
     }
     if (wanted && runId && !running.has(pipelineId) && !stopping) {
+      // Every line the run logs names the request that started it (activation, new version).
+      const runLogger = logger.child({ runId, correlationId: correlationIdOf(followed?.runCause) });
       running.set(
         pipelineId,
         await startStreamingRun({
           ...options,
+          logger: runLogger,
           runId,
           pipelineId,
           version: wanted.version,
           state: wanted,
         }),
       );
+      runLogger.info({ pipelineId, version: wanted.version }, 'pipeline processor started');
     }
   };
 
@@ -86,7 +97,15 @@ export const startProcessorSupervisor = async (options: ProcessorSupervisorOptio
     const pipeline = pipelines.get(run.pipelineId)?.state;
     // The run's stream and its pipeline's share no partition: the pipeline may come later.
     if (!pipeline || pipeline.status === 'none' || !pipeline.versions[run.version - 1]) return;
-    const execution = executeBatchRun({ ...options, owner, run, pipeline, isStopping: () => stopping })
+    const runLogger = logger.child({ runId, correlationId: correlationIdOf(runCauses.get(runId)) });
+    const execution = executeBatchRun({
+      ...options,
+      logger: runLogger,
+      owner,
+      run,
+      pipeline,
+      isStopping: () => stopping,
+    })
       // Finished here (or failed): the run's own events will say so; until they arrive, the
       // orphan check must not take it for one.
       .then((outcome) => {
@@ -94,7 +113,7 @@ export const startProcessorSupervisor = async (options: ProcessorSupervisorOptio
       })
       .catch((error: unknown) => {
         finishedHere.add(runId);
-        logger.error({ err: error, runId }, 'batch run failed');
+        runLogger.error({ err: error }, 'batch run failed');
       })
       .finally(() => batchRuns.delete(runId));
     batchRuns.set(runId, execution);
@@ -104,16 +123,25 @@ export const startProcessorSupervisor = async (options: ProcessorSupervisorOptio
     const upcast = upcastEvent({ ...event, metadata: {}, recordedAt: new Date(0) });
     if (event.streamId.startsWith('pipeline-')) {
       const { pipelineId } = upcast.data as PipelineEvent['data'];
-      const followed = pipelines.get(pipelineId) ?? { state: pipelineDecider.initialState, runCause: null };
+      const followed = pipelines.get(pipelineId) ?? {
+        state: pipelineDecider.initialState,
+        runCause: null,
+        lastChange: null,
+      };
       const before = followed.state;
       const after = pipelineDecider.evolve(before, upcast as unknown as PipelineEvent);
       const startsRunning =
         after.status === 'active' &&
         (before.status !== 'active' || (before.status === 'active' && before.version !== after.version));
-      pipelines.set(pipelineId, { state: after, runCause: startsRunning ? event : followed.runCause });
+      pipelines.set(pipelineId, {
+        state: after,
+        runCause: startsRunning ? event : followed.runCause,
+        lastChange: event,
+      });
       return { pipelineId };
     }
     const { runId } = upcast.data as RunEvent['data'];
+    if (!runCauses.has(runId)) runCauses.set(runId, event);
     runs.set(
       runId,
       runDecider.evolve(runs.get(runId) ?? runDecider.initialState, upcast as unknown as RunEvent),
@@ -177,6 +205,8 @@ export const startProcessorSupervisor = async (options: ProcessorSupervisorOptio
 };
 
 const ORPHAN_CHECK_MS = 10_000;
+
+const correlationIdOf = (event: PlatformEvent | null | undefined) => event?.metadata?.correlationId;
 
 /** The same in every process: the run is named after the event that started it. */
 const streamingRunIdOf = (pipelineId: string, cause: PlatformEvent) =>

@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import mqemitter from 'mqemitter';
 import mqemitterRedis from 'mqemitter-redis';
 
@@ -22,6 +23,10 @@ export const createPubSub = (options: { redisUrl: string | null; namespace: stri
   const inner: Emitter = options.redisUrl
     ? mqemitterRedis({ connectionString: options.redisUrl })
     : mqemitter();
+  // mqemitter-redis re-emits its connections' errors on `state`; with no listener there, Node
+  // throws them, and Redis going away for a moment would end the process. ioredis reconnects by
+  // itself, and /health/ready reports Redis meanwhile.
+  (inner as { state?: EventEmitter }).state?.on('error', () => undefined);
   const scoped = (topic: string) => `${options.namespace}/${topic}`;
   const emitter = {
     on: (topic: string, listener: Listener, callback?: () => void) =>
