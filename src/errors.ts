@@ -101,6 +101,10 @@ export const errorCodes = {
     category: 'CONFLICT',
     message: 'The projection is already being rebuilt',
   },
+  RATE_LIMITED: {
+    category: 'UNAVAILABLE',
+    message: 'Too many requests; retry after the time Retry-After gives',
+  },
   LOG_UNAVAILABLE: {
     category: 'UNAVAILABLE',
     message:
