@@ -1,10 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { AuthConfig } from '../config.js';
-import { type SessionEvent, sessionDecider, sessionStreamId } from '../domain/sessions/session.js';
+import {
+  isStartedBefore,
+  type SessionEvent,
+  sessionDecider,
+  sessionStreamId,
+} from '../domain/sessions/session.js';
 import type { Role } from '../domain/users/roles.js';
-import { type UserEvent, type UserState, userDecider, userStreamId } from '../domain/users/user.js';
+import type { UserEvent } from '../domain/users/user.js';
 import { TributaryError } from '../errors.js';
 import { type AccessTokens, createAccessTokens } from '../infra/auth/accessTokens.js';
+import { loadUserWithCredentials } from '../infra/auth/secondFactor.js';
 import { sha256Hex } from '../infra/crypto/secretToken.js';
 import type { EventStore } from '../infra/eventstore/eventStore.js';
 import type { MailSender } from '../infra/mail/mailSender.js';
@@ -113,8 +119,8 @@ export const createAuthentication = (options: AuthenticationOptions): Authentica
       (state, event) => decider.evolve(state, event as unknown as Event),
       decider.initialState,
     );
-  const userState = (userId: string) =>
-    remember(`user:${userId}`, () => fold<UserEvent, UserState>(userDecider, userStreamId(userId)));
+  const userOf = (userId: string) =>
+    remember(`user:${userId}`, () => loadUserWithCredentials(options.eventStore, userId));
   const sessionState = (sessionId: string) =>
     remember(`session:${sessionId}`, () =>
       fold<SessionEvent, typeof sessionDecider.initialState>(sessionDecider, sessionStreamId(sessionId)),
@@ -157,16 +163,20 @@ export const createAuthentication = (options: AuthenticationOptions): Authentica
   };
 
   const activeUser = async (userId: string) => {
-    const user = await userState(userId);
-    if (user.status !== 'active')
+    const { state, credentials } = await userOf(userId);
+    if (state.status !== 'active')
       throw refused('The user cannot sign in: unknown, not yet accepted, or deactivated');
-    return user;
+    return { ...state, passwordSetAt: credentials.passwordSetAt };
   };
 
   const byAccessToken = async (token: string): Promise<Authenticated> => {
     const claims = await options.accessTokens.verify(token, options.now());
     const [user, session] = await Promise.all([activeUser(claims.userId), sessionState(claims.sessionId)]);
-    if (session.status !== 'active' || session.userId !== claims.userId)
+    if (
+      session.status !== 'active' ||
+      session.userId !== claims.userId ||
+      isStartedBefore(session, user.passwordSetAt)
+    )
       throw new TributaryError('SESSION_REVOKED');
     return {
       principal: { kind: 'user', userId: user.userId, role: user.role, pipelineIds: null },

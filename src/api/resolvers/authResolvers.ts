@@ -1,5 +1,12 @@
 import type { IResolvers } from 'mercurius';
-import { type SessionCommand, sessionDecider, sessionStreamId } from '../../domain/sessions/session.js';
+import {
+  isStartedBefore,
+  type SessionCommand,
+  type SessionEvent,
+  type SessionState,
+  sessionDecider,
+  sessionStreamId,
+} from '../../domain/sessions/session.js';
 import { isLockedAt } from '../../domain/users/loginPolicy.js';
 import { type UserCommand, userDecider, userStreamId } from '../../domain/users/user.js';
 import { TributaryError } from '../../errors.js';
@@ -125,38 +132,51 @@ const refreshSession = async (_root: unknown, args: { refreshToken: string }, co
   const familyId = familyIdOf(args.refreshToken);
   if (familyId === null) throw new TributaryError('INVALID_TOKEN');
   const now = context.services.now();
+  const presentedTokenHash = sha256Hex(args.refreshToken);
+  // The user must still be able to sign in, with the password the session began under.
+  const session = (
+    await context.services.eventStore.readStream(sessionStreamId(familyId))
+  ).reduce<SessionState>(
+    (state, event) => sessionDecider.evolve(state, event as unknown as SessionEvent),
+    sessionDecider.initialState,
+  );
+  if (session.status === 'none') throw new TributaryError('INVALID_TOKEN');
+  const { state, credentials } = await loadUser(context, session.userId);
+  const ended =
+    state.status !== 'active'
+      ? 'user_unavailable'
+      : isStartedBefore(session, credentials.passwordSetAt)
+        ? 'password_changed'
+        : null;
+  if (ended !== null || state.status !== 'active') {
+    // Written only for a token of the family (the decider checks); a stranger's changes nothing.
+    await sendSession(asActor(context, session.userId), {
+      type: 'RevokeSession',
+      data: {
+        familyId,
+        presentedTokenHash,
+        reason: ended ?? 'user_unavailable',
+        revokedAt: now.toISOString(),
+      },
+    });
+    throw new TributaryError('SESSION_REVOKED');
+  }
   const next = newRefreshToken(familyId);
   const expiresAt = secondsAfter(now, tokensOf(context).refreshTokenTtlSeconds);
-  // The actor is not known before the stream is read; the session names its user in its events.
-  const { events } = await sendSession(asActor(context, `session:${familyId}`), {
+  const { events } = await sendSession(asActor(context, session.userId), {
     type: 'RefreshSession',
     data: {
       familyId,
-      presentedTokenHash: sha256Hex(args.refreshToken),
+      presentedTokenHash,
       refreshTokenHash: next.hash,
       expiresAt,
       refreshedAt: now.toISOString(),
     },
   });
-  const [event] = events;
-  if (event?.type !== 'SessionRefreshed') {
+  if (events[0]?.type !== 'SessionRefreshed') {
     throw new TributaryError('SESSION_REVOKED', {
       message: 'This refresh token was used before, so the session has been ended: sign in again',
     });
-  }
-  // The user must still be able to sign in; the new pair carries their current role.
-  const { state } = await loadUser(context, event.data.userId);
-  if (state.status !== 'active') {
-    await sendSession(asActor(context, event.data.userId), {
-      type: 'RevokeSession',
-      data: {
-        familyId,
-        presentedTokenHash: next.hash,
-        reason: 'user_unavailable',
-        revokedAt: now.toISOString(),
-      },
-    });
-    throw new TributaryError('SESSION_REVOKED');
   }
   return sessionAnswer(context, state, familyId, { token: next.token, expiresAt });
 };

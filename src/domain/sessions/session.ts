@@ -10,7 +10,11 @@ import { assertTokenAccepted } from '../users/issuedToken.js';
  */
 export const sessionStreamId = (familyId: string): string => `session-${familyId}`;
 
-export type SessionRevocationReason = 'logout' | 'refresh_token_reused' | 'user_unavailable';
+export type SessionRevocationReason =
+  | 'logout'
+  | 'refresh_token_reused'
+  | 'user_unavailable'
+  | 'password_changed';
 
 export type SessionCommand =
   | {
@@ -78,6 +82,7 @@ export type SessionState =
       status: 'active' | 'revoked';
       familyId: string;
       userId: string;
+      startedAt: string;
       current: { tokenHash: string; expiresAt: string };
       /** Every token of the family already exchanged for the next. */
       spentTokenHashes: readonly string[];
@@ -86,11 +91,12 @@ export type SessionState =
 const evolve = (state: SessionState, event: SessionEvent): SessionState => {
   switch (event.type) {
     case 'SessionStarted': {
-      const { familyId, userId, refreshTokenHash, expiresAt } = event.data;
+      const { familyId, userId, refreshTokenHash, expiresAt, startedAt } = event.data;
       return {
         status: 'active',
         familyId,
         userId,
+        startedAt,
         current: { tokenHash: refreshTokenHash, expiresAt },
         spentTokenHashes: [],
       };
@@ -155,3 +161,10 @@ export const sessionDecider: Decider<SessionCommand, SessionEvent, SessionState>
   decide,
   evolve,
 };
+
+/**
+ * Whether a session began before the user's password was last changed or reset: such a session
+ * no longer counts, so whoever knew the old password loses access with it.
+ */
+export const isStartedBefore = (session: { startedAt: string }, passwordSetAt: string | null): boolean =>
+  passwordSetAt !== null && Date.parse(session.startedAt) < Date.parse(passwordSetAt);

@@ -10,17 +10,25 @@ export interface UserCredentials {
   passwordHash: string | null;
   /** The TOTP secret, encrypted: the confirmed one, or the one awaiting its first code. */
   totpSecret: EncryptedSecret | null;
+  /** When the password was last changed or reset: sessions started before then no longer count. */
+  passwordSetAt: string | null;
 }
 
-export const initialCredentials: UserCredentials = { passwordHash: null, totpSecret: null };
+export const initialCredentials: UserCredentials = {
+  passwordHash: null,
+  totpSecret: null,
+  passwordSetAt: null,
+};
 
 export const evolveCredentials = (credentials: UserCredentials, event: UserEvent): UserCredentials => {
   switch (event.type) {
     case 'AdminBootstrapped':
     case 'InvitationAccepted':
-    case 'PasswordChanged':
-    case 'PasswordReset':
       return { ...credentials, passwordHash: event.data.passwordHash };
+    case 'PasswordChanged':
+      return { ...credentials, passwordHash: event.data.passwordHash, passwordSetAt: event.data.changedAt };
+    case 'PasswordReset':
+      return { ...credentials, passwordHash: event.data.passwordHash, passwordSetAt: event.data.resetAt };
     case 'UserInvited':
       // The same address invited anew after a deactivation starts without a password.
       return initialCredentials;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../../src/infra/crypto/passwordHasher.js';
 import {
   API_VERSION,
   type AuthApi,
@@ -87,5 +88,26 @@ describe('sessions', () => {
     expect(codeOf(await refresh(`${session.refreshToken.split('.')[0]}.made-up`))).toBe('INVALID_TOKEN');
     t.advanceMinutes(24 * 60 + 1);
     expect(codeOf(await refresh(session.refreshToken))).toBe('TOKEN_EXPIRED');
+  });
+  it('ends the sessions begun before a password change, and not those begun after it', async () => {
+    const before = await login();
+    t.advanceMinutes(1);
+    await t.userCommand({
+      type: 'ChangePassword',
+      data: {
+        userId: before.userId,
+        passwordHash: await hashPassword(PASSWORD),
+        changedAt: t.clock.now.toISOString(),
+      },
+    });
+    expect(codeOf(await t.send(API_VERSION, {}, bearer(before.accessToken)))).toBe('SESSION_REVOKED');
+    expect(codeOf(await refresh(before.refreshToken))).toBe('SESSION_REVOKED');
+    expect((await sessionEvents(before.refreshToken)).at(-1)).toEqual(['SessionRevoked', 'password_changed']);
+    t.advanceMinutes(1);
+    const after = await login();
+    expect(await t.send(API_VERSION, {}, bearer(after.accessToken))).toEqual({
+      data: { apiVersion: expect.any(String) },
+    });
+    expect(sessionOf(await refresh(after.refreshToken), 'refreshSession').userId).toBe(after.userId);
   });
 });
