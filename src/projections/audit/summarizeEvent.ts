@@ -93,7 +93,9 @@ const summarisers: Summarisers = {
       ? `session ${short(d.familyId)} of user ${user(d.userId, f)} was revoked: a spent refresh token was used again`
       : d.reason === 'logout'
         ? `user ${user(d.userId, f)} logged out of session ${short(d.familyId)}`
-        : `session ${short(d.familyId)} of user ${user(d.userId, f)} ended: the user can no longer sign in`,
+        : d.reason === 'password_changed'
+          ? `session ${short(d.familyId)} of user ${user(d.userId, f)} ended: the password changed after it began`
+          : `session ${short(d.familyId)} of user ${user(d.userId, f)} ended: the user can no longer sign in`,
 
   ConnectorCreated: (d, f) => `${f.actor} created ${d.direction} connector ${d.name} (${d.kind})`,
   ConnectorConfigUpdated: (d, f) =>

@@ -23,5 +23,8 @@ describe('audit summaries of sessions', () => {
     expect(session('SessionRevoked', { reason: 'refresh_token_reused', revokedAt: 'x' })).toBe(
       'session f1234567 of user ada@example.com was revoked: a spent refresh token was used again',
     );
+    expect(session('SessionRevoked', { reason: 'password_changed', revokedAt: 'x' })).toBe(
+      'session f1234567 of user ada@example.com ended: the password changed after it began',
+    );
   });
 });
