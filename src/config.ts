@@ -69,7 +69,16 @@ type Env = Readonly<Record<string, string | undefined>>;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const ENVS = ['development', 'production', 'test'] as const;
 
-export const loadConfig = (env: Env = process.env): Readonly<Config> => {
+/**
+ * `dev`: the defaults of `tributary dev`, a local platform for one developer: authentication is
+ * off unless AUTH_DISABLED says otherwise (never with NODE_ENV=production). Everything else, and
+ * `start`, keeps the secure defaults.
+ */
+export interface LoadOptions {
+  dev?: boolean;
+}
+
+export const loadConfig = (env: Env = process.env, options: LoadOptions = {}): Readonly<Config> => {
   const problems: string[] = [];
   const read = (name: string): string | undefined => {
     const value = env[name]?.trim();
@@ -177,7 +186,7 @@ export const loadConfig = (env: Env = process.env): Readonly<Config> => {
   };
   const nodeEnv = oneOf('NODE_ENV', ENVS, 'development');
   const auth = (): AuthConfig => {
-    const disabledRaw = read('AUTH_DISABLED') ?? 'false';
+    const disabledRaw = read('AUTH_DISABLED') ?? (options.dev && nodeEnv !== 'production' ? 'true' : 'false');
     if (disabledRaw !== 'true' && disabledRaw !== 'false')
       problems.push(`AUTH_DISABLED must be true or false (got "${disabledRaw}")`);
     const disabled = disabledRaw === 'true';

@@ -107,4 +107,12 @@ describe('config', () => {
       /BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together/,
     );
   });
+
+  it('turns authentication off for tributary dev unless told otherwise, and never in production', () => {
+    expect(loadConfig({}).auth.disabled).toBe(false);
+    expect(loadConfig({}, { dev: true }).auth.disabled).toBe(true);
+    expect(loadConfig({ AUTH_DISABLED: 'false' }, { dev: true }).auth.disabled).toBe(false);
+    const production = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }, { dev: true });
+    expect(production.auth.disabled).toBe(false);
+  });
 });

@@ -97,6 +97,11 @@ export const FIELD_ACTIONS = {
     login: read('auth.login'),
     refreshSession: read('auth.refresh'),
     logout: read('auth.logout'),
+    requestPasswordReset: read('auth.requestPasswordReset'),
+    resetPassword: read('auth.resetPassword'),
+    enrollTotp: read('auth.manageTotp'),
+    confirmTotp: read('auth.manageTotp'),
+    disableTotp: read('auth.manageTotp'),
   },
   Subscription: {
     alertFired: {

@@ -38,7 +38,7 @@ const runUntilSignal = async (platform: Platform) => {
 
 export const devCommand = async (args: string[]) => {
   if (args.length > 0) throw new UsageError(`dev takes no arguments (got ${args.join(' ')})`);
-  const config = loadConfig();
+  const config = loadConfig(undefined, { dev: true });
   const logger = createLogger(config);
   const platform = await startPlatform(config, logger);
   const base = platform.graphqlUrl?.replace(/\/graphql$/, '');
@@ -51,6 +51,7 @@ export const devCommand = async (args: string[]) => {
       `  Database:  ${config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.embedded.dataDir}/postgres`}`,
       `  Log:       ${config.kafkaBrokers ? `Kafka at ${config.kafkaBrokers.join(',')}` : 'embedded, in PostgreSQL'}`,
       `  Pub/sub:   ${config.redisUrl ? 'Redis' : 'in memory'}`,
+      `  Accounts:  ${config.auth.disabled ? 'off: every request acts as an admin (AUTH_DISABLED=false to sign in)' : 'on: sign in with login, send Authorization: Bearer <token>'}`,
       'Press Ctrl-C to stop.',
       '',
     ].join('\n'),

@@ -4,6 +4,7 @@ import { connectorEventTypes } from './connectors/connector.js';
 import { securityEventTypes } from './permissions/accessDenied.js';
 import { pipelineEventTypes } from './pipelines/pipelineEvent.js';
 import { runEventTypes } from './runs/run.js';
+import { sessionEventTypes } from './sessions/session.js';
 import { userEventTypes } from './users/userEvent.js';
 
 /**
@@ -17,6 +18,7 @@ export const domainEventTypes = [
   ...runEventTypes,
   ...alertRuleEventTypes,
   ...alertEventTypes,
+  ...sessionEventTypes,
   ...securityEventTypes,
 ] as const;
 

@@ -265,7 +265,16 @@ describe('authorization beyond roles', () => {
         .filter(([, answer]) => answer === 'allowed')
         .map(([name]) => name)
         .sort(),
-    ).toEqual(['acceptInvitation', 'bootstrapAdmin', 'login', 'logout', 'refreshSession', 'verifyEmail']);
+    ).toEqual([
+      'acceptInvitation',
+      'bootstrapAdmin',
+      'login',
+      'logout',
+      'refreshSession',
+      'requestPasswordReset',
+      'resetPassword',
+      'verifyEmail',
+    ]);
   });
 
   it('asks an anonymous caller to sign in, and lets them take the public actions', async () => {

@@ -43,6 +43,8 @@ describe('live views across API instances', () => {
       REDIS_URL: services.redisUrl,
       PORT: '0',
       LOG_LEVEL: 'warn',
+      // Fan-out, not access, is what this file is about.
+      AUTH_DISABLED: 'true',
     });
     const platform = await startPlatform(config, createLogger(config), roles);
     platforms.push(platform);

@@ -2,7 +2,7 @@ import type { IResolvers, MercuriusLoaders } from 'mercurius';
 import { authorizeRootFields } from '../authorizeRootFields.js';
 import { alertResolvers } from './alertResolvers.js';
 import { auditResolvers } from './auditResolvers.js';
-import { authResolvers } from './authResolvers.js';
+import { accountResolvers, authResolvers } from './authResolvers.js';
 import { connectorResolvers } from './connectorResolvers.js';
 import { withConsistentWith } from './consistentWith.js';
 import { pipelineLoaders } from './pipelineLoaders.js';
@@ -30,6 +30,7 @@ const areas: IResolvers[] = [
   runResolvers,
   userResolvers,
   authResolvers,
+  accountResolvers,
   connectorResolvers,
   alertResolvers,
   auditResolvers,

@@ -93,6 +93,8 @@ export const PERMISSION_MATRIX = {
   'user.requestEmailVerification': [Y,  OWN,      OWN,     OWN,     OWN,   OWN],
   'user.issueApiKey':            [Y,    OWN,      OWN,     OWN,     OWN,   OWN],
   'user.revokeApiKey':           [Y,    OWN,      OWN,     OWN,     OWN,   OWN],
+  // A second factor of one's own: the resolvers act on the signed-in user only, and refuse API keys.
+  'auth.manageTotp':             [Y,    Y,        Y,       Y,       Y,     Y],
 } as const satisfies Record<string, readonly [Permission, Permission, Permission, Permission, Permission, Permission]>;
 
 /**
