@@ -75,7 +75,10 @@ export const errorCodes = {
     category: 'UNAUTHENTICATED',
     message: 'The session has ended; sign in again',
   },
-  TOTP_ALREADY_ENABLED: { category: 'CONFLICT', message: 'The second factor is already on; disable it first' },
+  TOTP_ALREADY_ENABLED: {
+    category: 'CONFLICT',
+    message: 'The second factor is already on; disable it first',
+  },
   TOTP_NOT_ENROLLED: { category: 'CONFLICT', message: 'Start a TOTP enrollment before confirming it' },
   INVALID_TOTP_CODE: { category: 'VALIDATION', message: 'The authenticator code is not valid' },
   SESSION_ALREADY_EXISTS: { category: 'CONFLICT', message: 'A session with this id already exists' },
