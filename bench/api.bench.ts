@@ -19,7 +19,7 @@ import { type PipelineView, toPipelineView } from '../src/projections/pipelines/
 import { findRun } from '../src/projections/runs/runQueries.js';
 import { toRunView } from '../src/projections/runs/runView.js';
 import { benchLine, runConcurrently } from './benchLine.js';
-import { benchConfig, freshDatabase, reportLoad } from './benchServices.js';
+import { benchConfig, benchToken, freshDatabase, reportLoad } from './benchServices.js';
 
 const PIPELINES = 200;
 const PAGE = 20;
@@ -37,7 +37,7 @@ const RUN_QUERY = `query Run($id: ID!) {
   run(id: $id) {
     id pipelineId version kind status requestedAt startedAt finishedAt durationMs
     counts { in out filtered failed dlq } inFlight lag checkpoint { partition position }
-    progressRecordedAt failureReason updatedAt position
+    progressRecordedAt failureReason updatedAt position startFrom { timestamp offset }
   }
 }`;
 
@@ -78,10 +78,13 @@ const bareServer = async (pool: pg.Pool) => {
   return { url, close: () => app.close() };
 };
 
+// The bench admin's token, sent with every request to the platform (the bare route ignores it).
+let authorization = '';
+
 const post = async (url: string, query: string, variables: Record<string, unknown>) => {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown };
@@ -143,7 +146,7 @@ const load = async (url: string, query: string, variables: Record<string, unknow
   const result = await autocannon({
     url,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization },
     body: JSON.stringify({ query, variables }),
     connections: CONNECTIONS,
     duration: seconds,
@@ -202,6 +205,7 @@ const main = async () => {
   const bare = await bareServer(pool);
   try {
     const graphqlUrl = platform.graphqlUrl!;
+    authorization = `Bearer ${await benchToken(graphqlUrl)}`;
     await seed(graphqlUrl);
     await caughtUp(pool);
     const { rows } = await pool.query<{ id: string }>('SELECT id FROM runs ORDER BY id LIMIT 1');

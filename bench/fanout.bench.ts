@@ -16,7 +16,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { createLogger } from '../src/logger.js';
 import { startPlatform } from '../src/platform.js';
 import { benchLine } from './benchLine.js';
-import { BENCH_REDIS_URL, benchConfig, freshDatabase, reportLoad } from './benchServices.js';
+import { BENCH_REDIS_URL, benchConfig, benchToken, freshDatabase, reportLoad } from './benchServices.js';
 import type { FromClients, ToClients } from './fanoutClients.js';
 
 const SUBSCRIBERS = 2_000;
@@ -102,10 +102,13 @@ const percentile = (times: readonly number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 };
 
+// The bench admin's token: mutations carry it, subscribers send it in connection_init.
+let authorization = '';
+
 const graphql = async (url: string, query: string, variables: Record<string, unknown>) => {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { data?: Record<string, { pipelineId: string }>; errors?: unknown };
@@ -121,6 +124,7 @@ const measureOurs = async (clients: Clients, namespace: string, databaseUrl: str
   const second = await startPlatform(config, logger, ['api']);
   try {
     const urls = [first.graphqlUrl!, second.graphqlUrl!];
+    authorization = `Bearer ${await benchToken(urls[0]!)}`;
     const { createPipeline } = await graphql(
       urls[0]!,
       'mutation C($input: CreatePipelineInput!) { createPipeline(input: $input) { pipelineId } }',
@@ -130,7 +134,13 @@ const measureOurs = async (clients: Clients, namespace: string, databaseUrl: str
     await graphql(urls[0]!, 'mutation A($id: ID!) { activatePipeline(id: $id) { pipelineId } }', { id });
     const sockets = urls.map((url) => url.replace(/^http/, 'ws'));
     await clients.ask(
-      { type: 'open', urls: sockets, count: SUBSCRIBERS, subscribe: { ...SUBSCRIPTION, variables: { id } } },
+      {
+        type: 'open',
+        urls: sockets,
+        count: SUBSCRIBERS,
+        subscribe: { ...SUBSCRIPTION, variables: { id } },
+        init: { authorization },
+      },
       'opened',
       120_000,
     );

@@ -8,7 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import WebSocket from 'ws';
 
 export type ToClients =
-  | { type: 'open'; urls: string[]; count: number; subscribe: unknown }
+  | { type: 'open'; urls: string[]; count: number; subscribe: unknown; init?: Record<string, string> }
   | { type: 'expect' }
   | { type: 'close' };
 
@@ -33,11 +33,13 @@ let seenCount = 0;
 let lastAt = 0;
 let sample = '';
 
-const open = (url: string, index: number, subscribe: unknown) =>
+const open = (url: string, index: number, subscribe: unknown, init?: Record<string, string>) =>
   new Promise<WebSocket>((resolve, reject) => {
     const socket = new WebSocket(url, 'graphql-transport-ws');
     socket.once('error', reject);
-    socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
+    socket.once('open', () =>
+      socket.send(JSON.stringify({ type: 'connection_init', ...(init && { payload: init }) })),
+    );
     socket.on('message', (data) => {
       const message = JSON.parse(String(data)) as { type: string };
       if (message.type === 'connection_ack') {
@@ -65,7 +67,7 @@ port.on('message', async (message: ToClients) => {
       for (let start = 0; start < message.count; start += OPENING_AT_ONCE) {
         const batch = Array.from({ length: Math.min(OPENING_AT_ONCE, message.count - start) }, (_, i) => {
           const index = start + i;
-          return open(message.urls[index % message.urls.length]!, index, message.subscribe);
+          return open(message.urls[index % message.urls.length]!, index, message.subscribe, message.init);
         });
         opened.push(...(await Promise.all(batch)));
       }
