@@ -16,8 +16,8 @@ import {
   confirmTotp,
   disableTotp,
   enrollTotp,
-  isUserTotpCodeValid,
   loadUserWithCredentials,
+  userTotpStep,
 } from '../../infra/auth/secondFactor.js';
 import { hashPassword, verifyPassword } from '../../infra/crypto/passwordHasher.js';
 import { sha256Hex } from '../../infra/crypto/secretToken.js';
@@ -106,6 +106,7 @@ const login = async (
     throw new TributaryError('INVALID_CREDENTIALS');
   };
   if (!(await verifyPassword(password, credentials.passwordHash))) return recordFailure();
+  let totpStep: number | null = null;
   if (state.totp === 'on') {
     // Asked for only after the right password; a wrong code counts as a failed login.
     if (!args.totpCode) throw new TributaryError('TOTP_REQUIRED');
@@ -114,9 +115,14 @@ const login = async (
       secretCipher: context.services.secretCipher,
       now: () => now,
     };
-    if (!(await isUserTotpCodeValid(secondFactor, userId, args.totpCode))) return recordFailure();
+    totpStep = await userTotpStep(secondFactor, userId, args.totpCode);
+    // A code already used is refused like a wrong one: someone may have seen it.
+    if (totpStep === null || (state.lastTotpStep ?? -1) >= totpStep) return recordFailure();
   }
-  await sendUser(asUser, { type: 'RecordLoginSucceeded', data: { userId, attemptedAt: now.toISOString() } });
+  await sendUser(asUser, {
+    type: 'RecordLoginSucceeded',
+    data: { userId, attemptedAt: now.toISOString(), ...(totpStep !== null && { totpStep }) },
+  });
   const familyId = context.services.newId();
   const refresh = newRefreshToken(familyId);
   const expiresAt = secondsAfter(now, tokensOf(context).refreshTokenTtlSeconds);

@@ -151,10 +151,19 @@ const decide = (command: UserCommand, state: UserState): UserEvent[] => {
     }
     case 'RecordLoginSucceeded': {
       const user = active(state);
-      const { userId, attemptedAt } = command.data;
+      const { userId, attemptedAt, totpStep } = command.data;
+      // RFC 6238 §5.2: a code is good once. One seen (or one of an earlier step) is a replay.
+      if (totpStep !== undefined && user.lastTotpStep !== undefined && totpStep <= user.lastTotpStep) {
+        throw new TributaryError('INVALID_TOTP_CODE', {
+          message: 'This code has been used already; wait for the next one',
+        });
+      }
       return [
         ...unlockIfExpired(user, attemptedAt),
-        { type: 'UserLoginSucceeded', data: { userId, attemptedAt } },
+        {
+          type: 'UserLoginSucceeded',
+          data: { userId, attemptedAt, ...(totpStep !== undefined && { totpStep }) },
+        },
       ];
     }
     case 'RecordLoginFailed': {

@@ -36,7 +36,11 @@ export type UserCommand =
   | { type: 'VerifyEmail'; data: { userId: string; tokenHash: string; verifiedAt: string } }
   | { type: 'ChangeRole'; data: { userId: string; role: Role; changedAt: string } }
   | { type: 'ChangePassword'; data: { userId: string; passwordHash: string; changedAt: string } }
-  | { type: 'RecordLoginSucceeded'; data: { userId: string; attemptedAt: string } }
+  | {
+      /** `totpStep`: the step of the second-factor code used, for an account that has one. */
+      type: 'RecordLoginSucceeded';
+      data: { userId: string; attemptedAt: string; totpStep?: number };
+    }
   | { type: 'RecordLoginFailed'; data: { userId: string; attemptedAt: string } }
   | { type: 'UnlockUser'; data: { userId: string; unlockedAt: string } }
   | { type: 'DeactivateUser'; data: { userId: string; deactivatedAt: string } }

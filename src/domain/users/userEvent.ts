@@ -32,7 +32,7 @@ export type UserEvent =
   | { type: 'EmailVerified'; data: { userId: string; verifiedAt: string } }
   | { type: 'UserRoleChanged'; data: { userId: string; from: Role; to: Role; changedAt: string } }
   | { type: 'PasswordChanged'; data: { userId: string; passwordHash: string; changedAt: string } }
-  | { type: 'UserLoginSucceeded'; data: { userId: string; attemptedAt: string } }
+  | { type: 'UserLoginSucceeded'; data: { userId: string; attemptedAt: string; totpStep?: number } }
   | {
       type: 'UserLoginFailed';
       data: { userId: string; consecutiveFailures: number; attemptedAt: string };

@@ -32,6 +32,8 @@ export interface KnownUser {
   passwordReset?: IssuedToken | null;
   /** The second factor: off (absent), a secret waiting for its first code, or on. */
   totp?: 'off' | 'pending' | 'on';
+  /** The step of the last second-factor code a login used: each code is accepted once. */
+  lastTotpStep?: number;
 }
 
 export type UserState = { status: 'none' } | KnownUser;
@@ -85,8 +87,11 @@ export const evolveUser = (state: UserState, event: UserEvent): UserState => {
       return update(state, () => ({ role: event.data.to }));
     case 'PasswordChanged':
       return update(state, () => ({ hasPassword: true }));
-    case 'UserLoginSucceeded':
-      return update(state, () => ({ failedLogins: 0 }));
+    case 'UserLoginSucceeded': {
+      const { totpStep } = event.data;
+      // Null when the event was read back through Avro without one.
+      return update(state, () => ({ failedLogins: 0, ...(totpStep != null && { lastTotpStep: totpStep }) }));
+    }
     case 'UserLoginFailed':
       return update(state, () => ({ failedLogins: event.data.consecutiveFailures }));
     case 'UserLocked':

@@ -3,7 +3,7 @@ import { userDecider, userStreamId } from '../../domain/users/user.js';
 import { evolveCredentials, initialCredentials } from '../../domain/users/userCredentials.js';
 import { TributaryError } from '../../errors.js';
 import type { SecretCipher } from '../crypto/secretCipher.js';
-import { isTotpCodeValid, newTotpSecret, totpUri } from '../crypto/totp.js';
+import { isTotpCodeValid, newTotpSecret, totpStepOf, totpUri } from '../crypto/totp.js';
 import type { EventStore } from '../eventstore/eventStore.js';
 import { type CommandContext, handleCommand } from '../eventstore/handleCommand.js';
 import { upcastEvent } from '../eventstore/upcast.js';
@@ -40,6 +40,17 @@ export const loadUserWithCredentials = async (eventStore: EventStore, userId: st
  * Whether `code` is the user's current TOTP code. Codes are checked against the pending secret
  * while enrolling, the confirmed one after.
  */
+/** The step of the user's code (see totpStepOf), or null when it is not a code of theirs now. */
+export const userTotpStep = async (
+  deps: SecondFactorDependencies,
+  userId: string,
+  code: string,
+): Promise<number | null> => {
+  const { credentials } = await loadUserWithCredentials(deps.eventStore, userId);
+  if (credentials.totpSecret === null) return null;
+  return totpStepOf(cipherOf(deps).decrypt(credentials.totpSecret), code.trim(), deps.now());
+};
+
 export const isUserTotpCodeValid = async (
   deps: SecondFactorDependencies,
   userId: string,

@@ -42,17 +42,25 @@ export const totpCode = (secret: string, at: Date): string => {
   return String(value % 10 ** DIGITS).padStart(DIGITS, '0');
 };
 
-/** Whether `code` is the code of the step at `at`, or of the one just before or after. */
-export const isTotpCodeValid = (secret: string, code: string, at: Date): boolean => {
-  if (!/^\d{6}$/.test(code)) return false;
-  let valid = false;
-  // Every step is compared, in constant time, so the timing does not say which one matched.
+/**
+ * The step (Unix time / 30 s) whose code `code` is, among the step at `at` and the one just
+ * before or after; null when it is none of them. Every step is compared in constant time, so
+ * the timing does not say which one matched.
+ */
+export const totpStepOf = (secret: string, code: string, at: Date): number | null => {
+  if (!/^\d{6}$/.test(code)) return null;
+  const current = Math.floor(at.getTime() / 1000 / STEP_SECONDS);
+  let matched: number | null = null;
   for (let step = -WINDOW; step <= WINDOW; step++) {
     const expected = totpCode(secret, new Date(at.getTime() + step * STEP_SECONDS * 1000));
-    valid = timingSafeEqual(Buffer.from(expected), Buffer.from(code)) || valid;
+    if (timingSafeEqual(Buffer.from(expected), Buffer.from(code))) matched = current + step;
   }
-  return valid;
+  return matched;
 };
+
+/** Whether `code` is the code of the step at `at`, or of the one just before or after. */
+export const isTotpCodeValid = (secret: string, code: string, at: Date): boolean =>
+  totpStepOf(secret, code, at) !== null;
 
 /** The otpauth:// URI an authenticator app reads from a QR code. */
 export const totpUri = (secret: string, account: string, issuer = 'Tributary'): string =>

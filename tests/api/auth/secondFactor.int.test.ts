@@ -50,6 +50,22 @@ describe('TOTP second factor', () => {
     expect(sessionOf(await login(totpCode(secret, t.clock.now)), 'login').userId).toBe(userId);
   });
 
+  it("takes each code once: the same code again is refused, the next step's is taken", async () => {
+    // Given a login with the code of the current step (the one before was used just above)
+    t.clock.now = new Date(t.clock.now.getTime() + 30_000);
+    const code = totpCode(secret, t.clock.now);
+    expect(sessionOf(await login(code), 'login').userId).toBe(userId);
+    // When someone sends that code again within its window, then it counts as a failed login
+    expect(codeOf(await login(code))).toBe('INVALID_CREDENTIALS');
+    // And a code of the step before is refused as well
+    expect(codeOf(await login(totpCode(secret, new Date(t.clock.now.getTime() - 30_000))))).toBe(
+      'INVALID_CREDENTIALS',
+    );
+    // And the next step's code is taken
+    t.clock.now = new Date(t.clock.now.getTime() + 30_000);
+    expect(sessionOf(await login(totpCode(secret, t.clock.now)), 'login').userId).toBe(userId);
+  });
+
   it('asks for no code once disabled', async () => {
     await disableTotp(deps(), userId, asUser());
     expect(sessionOf(await login(), 'login').userId).toBe(userId);

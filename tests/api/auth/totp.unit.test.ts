@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isTotpCodeValid, newTotpSecret, totpCode, totpUri } from '../../../src/infra/crypto/totp.js';
+import {
+  isTotpCodeValid,
+  newTotpSecret,
+  totpCode,
+  totpStepOf,
+  totpUri,
+} from '../../../src/infra/crypto/totp.js';
 
 // RFC 6238 appendix B, SHA-1: the secret "12345678901234567890", in base32; codes cut to 6 digits.
 const RFC_SECRET = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
@@ -29,5 +35,16 @@ describe('TOTP', () => {
     expect(totpUri(secret, 'ada@example.com')).toBe(
       `otpauth://totp/Tributary:ada%40example.com?secret=${secret}&issuer=Tributary&algorithm=SHA1&digits=6&period=30`,
     );
+  });
+
+  it('says which step a code is of, within the window, so a used one can be refused later', () => {
+    const secret = newTotpSecret();
+    const at = new Date('2026-03-01T09:00:10.000Z');
+    const step = Math.floor(at.getTime() / 30_000);
+    expect(totpStepOf(secret, totpCode(secret, at), at)).toBe(step);
+    expect(totpStepOf(secret, totpCode(secret, new Date(at.getTime() - 30_000)), at)).toBe(step - 1);
+    expect(totpStepOf(secret, totpCode(secret, new Date(at.getTime() + 30_000)), at)).toBe(step + 1);
+    expect(totpStepOf(secret, totpCode(secret, new Date(at.getTime() + 90_000)), at)).toBeNull();
+    expect(totpStepOf(secret, 'abcdef', at)).toBeNull();
   });
 });

@@ -471,6 +471,25 @@ describe('user decider: logins and locks', () => {
       .when(loginFailed(31))
       .thenThrows('USER_DEACTIVATED');
   });
+
+  it('takes a second-factor code once: a login with the step of one used before, or an earlier one, is refused', () => {
+    const withCode = (minute: number, totpStep: number) =>
+      command('RecordLoginSucceeded', { attemptedAt: at(minute), totpStep });
+    const usedStep100: UserEvent = {
+      type: 'UserLoginSucceeded',
+      data: { userId, attemptedAt: at(1), totpStep: 100 },
+    };
+    given(userDecider, active).when(withCode(1, 100)).thenEvents([usedStep100]);
+    given(userDecider, [...active, usedStep100])
+      .when(withCode(2, 100))
+      .thenThrows('INVALID_TOTP_CODE');
+    given(userDecider, [...active, usedStep100])
+      .when(withCode(2, 99))
+      .thenThrows('INVALID_TOTP_CODE');
+    given(userDecider, [...active, usedStep100])
+      .when(withCode(2, 101))
+      .thenEvents([{ type: 'UserLoginSucceeded', data: { userId, attemptedAt: at(2), totpStep: 101 } }]);
+  });
 });
 
 describe('user decider: UnlockUser', () => {

@@ -238,6 +238,8 @@ const userEvents = () => [
       data: { userId, passwordHash: '$scrypt$ln=15,r=8,p=1$bmV3$aGFzaA', changedAt: at(5) },
     },
     { type: 'RecordLoginSucceeded', data: { userId, attemptedAt: at(6) } },
+    // A login with a second factor records the step of the code it used.
+    { type: 'RecordLoginSucceeded', data: { userId, attemptedAt: at(7), totpStep: 59_045_000 } },
     {
       type: 'IssueApiKey',
       data: {
