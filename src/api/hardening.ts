@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import Fastify, { type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import {
   type FieldNode,
@@ -71,57 +71,97 @@ export const hardeningValidationRules = (options: HardeningOptions = {}) =>
  * answered back in `X-Correlation-Id`, so a caller without one can still quote it.
  */
 const hardeningPlugin: FastifyPluginAsync<HardeningOptions> = async (app, options) => {
-  await app.register(helmet, { global: true });
-  await app.register(rateLimit, {
-    global: false,
-    ...(options.redis && { redis: options.redis }),
-    nameSpace: `${options.rateLimitKeyPrefix ?? 'tributary'}:rate-limit:`,
-    // Redis away: requests go through rather than all failing; its absence shows in /health/ready.
-    skipOnError: true,
-  });
-  const apiLimit = limiter(app, 'api', orDefault(options.apiRateLimit, DEFAULT_API_RATE_LIMIT), callerKey);
+  const securityHeaders = await helmetHeaders();
+  const apiRateLimit = orDefault(options.apiRateLimit, DEFAULT_API_RATE_LIMIT);
   const loginRateLimit = orDefault(options.loginRateLimit, DEFAULT_LOGIN_RATE_LIMIT);
-  const loginLimit = limiter(app, 'login', loginRateLimit, (request) => request.ip);
-  // Per account too: many addresses trying one account's password share its count.
-  const accountOf = new WeakMap<FastifyRequest, string>();
-  const accountLimit = limiter(
-    app,
-    'login-account',
-    loginRateLimit,
-    (request) => accountOf.get(request) ?? '',
-  );
+  // With no limit the plugin and its hooks stay out: nothing to count, nothing to pay per request.
+  if (apiRateLimit !== null || loginRateLimit !== null) {
+    await app.register(rateLimit, {
+      global: false,
+      ...(options.redis && { redis: options.redis }),
+      nameSpace: `${options.rateLimitKeyPrefix ?? 'tributary'}:rate-limit:`,
+      // Redis away: requests go through rather than all failing; its absence shows in /health/ready.
+      skipOnError: true,
+    });
+  }
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Synchronous: this runs on every request, and an async hook costs a promise and a tick.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(securityHeaders);
     reply.header('x-correlation-id', request.id);
     if (isGraphQLPost(request) && isSimpleContentType(request.headers['content-type'])) {
-      return refuse(reply, 415, 'INVALID_QUERY', {
+      refuse(reply, 415, 'INVALID_QUERY', {
         message:
           'POST /graphql takes a JSON body (Content-Type: application/json); form and plain-text bodies are refused (CSRF)',
       });
+      return;
     }
-    // Probes and scrapers come often from one address, and must see the instance as it is.
-    if (request.url.startsWith('/health/')) return undefined;
-    return apiLimit(request, reply);
+    done();
   });
-  // After parsing: only the body says whether the operation logs in.
-  app.addHook('preHandler', async (request, reply) => {
-    const emails = isGraphQLPost(request) ? loginEmails(request.body) : null;
-    if (emails === null) return undefined;
-    const refused = await loginLimit(request, reply);
-    if (refused) return refused;
-    for (const email of new Set(emails)) {
-      accountOf.set(request, digest(email.trim().toLowerCase()));
-      const refusedForAccount = await accountLimit(request, reply);
-      if (refusedForAccount) return refusedForAccount;
-    }
-    return undefined;
-  });
-  app.addHook('onSend', async (request, reply) => {
-    if (options.graphiql && request.url.startsWith('/graphiql')) {
-      reply.header('content-security-policy', GRAPHIQL_CSP);
-    }
-  });
+  if (apiRateLimit !== null) {
+    const apiLimit = limiter(app, 'api', apiRateLimit, callerKey);
+    app.addHook('onRequest', async (request, reply) => {
+      // Probes and scrapers come often from one address, and must see the instance as it is.
+      if (request.url.startsWith('/health/')) return undefined;
+      return apiLimit(request, reply);
+    });
+  }
+  if (loginRateLimit !== null) {
+    const loginLimit = limiter(app, 'login', loginRateLimit, (request) => request.ip);
+    // Per account too: many addresses trying one account's password share its count.
+    const accountOf = new WeakMap<FastifyRequest, string>();
+    const accountLimit = limiter(
+      app,
+      'login-account',
+      loginRateLimit,
+      (request) => accountOf.get(request) ?? '',
+    );
+    // After parsing: only the body says whether the operation logs in.
+    app.addHook('preHandler', async (request, reply) => {
+      const emails = isGraphQLPost(request) ? loginEmails(request.body) : null;
+      if (emails === null) return undefined;
+      const refused = await loginLimit(request, reply);
+      if (refused) return refused;
+      for (const email of new Set(emails)) {
+        accountOf.set(request, digest(email.trim().toLowerCase()));
+        const refusedForAccount = await accountLimit(request, reply);
+        if (refusedForAccount) return refusedForAccount;
+      }
+      return undefined;
+    });
+  }
+  if (options.graphiql) {
+    app.addHook('onSend', async (request, reply) => {
+      if (request.url.startsWith('/graphiql')) reply.header('content-security-policy', GRAPHIQL_CSP);
+    });
+  }
 };
+
+/**
+ * The security headers @fastify/helmet (defaults) answers with. It builds helmet's middleware
+ * anew on every request, for headers that do not depend on the request: they are read once, by
+ * answering one request with helmet and one without, and set as they are on every response.
+ */
+const helmetHeaders = (): Promise<Record<string, string>> => {
+  capturedHelmetHeaders ??= (async () => {
+    const answer = async (withHelmet: boolean) => {
+      const probe = Fastify();
+      if (withHelmet) await probe.register(helmet, { global: true });
+      probe.get('/', async () => '');
+      const response = await probe.inject({ method: 'GET', url: '/' });
+      await probe.close();
+      return response.headers;
+    };
+    const [secured, plain] = await Promise.all([answer(true), answer(false)]);
+    return Object.fromEntries(
+      Object.entries(secured).flatMap(([name, value]) =>
+        name in plain || typeof value !== 'string' ? [] : [[name, value]],
+      ),
+    );
+  })();
+  return capturedHelmetHeaders;
+};
+let capturedHelmetHeaders: Promise<Record<string, string>> | undefined;
 
 export const hardening = fastifyPlugin(hardeningPlugin, { name: 'tributary-hardening' });
 
@@ -148,10 +188,9 @@ export const perMinute = (max: number): RateLimit | null => (max > 0 ? { max, wi
 const limiter = (
   app: Parameters<FastifyPluginAsync>[0],
   name: string,
-  limit: RateLimit | null,
+  limit: RateLimit,
   key: (request: FastifyRequest) => string,
 ): RateLimiter => {
-  if (limit === null) return async () => undefined;
   const check = app.createRateLimit({
     max: limit.max,
     timeWindow: limit.windowMs,
