@@ -224,12 +224,19 @@ export const createAuthentication = (options: AuthenticationOptions): Authentica
 
 /** The credentials in an HTTP request's headers, or in a graphql-ws `connection_init` payload. */
 export const credentialsOf = (headers: Record<string, unknown> | null | undefined): Credentials => {
-  const text = (value: unknown) => (typeof value === 'string' && value.length <= 8_192 ? value : undefined);
-  const lower = Object.fromEntries(
-    Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
-  );
-  return { authorization: text(lower.authorization), apiKey: text(lower['x-api-key']) };
+  const credentials: Credentials = { authorization: undefined, apiKey: undefined };
+  if (!headers) return credentials;
+  // Names in any case; where two differ only in case, the later one counts. A loop rather than
+  // a lower-cased copy of every header: this runs on every request.
+  for (const name of Object.keys(headers)) {
+    const lower = name.toLowerCase();
+    if (lower === 'authorization') credentials.authorization = text(headers[name]);
+    else if (lower === 'x-api-key') credentials.apiKey = text(headers[name]);
+  }
+  return credentials;
 };
+
+const text = (value: unknown) => (typeof value === 'string' && value.length <= 8_192 ? value : undefined);
 
 /**
  * The principal for the context. A refusal does not throw here (Mercurius would answer a bare
