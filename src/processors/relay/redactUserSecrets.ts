@@ -27,8 +27,10 @@ export const USER_SECRET_FIELDS = {
 
 // The safety net under the list above, for user events only: a field added later (a TOTP
 // secret, a recovery code hash) or a shape an older version wrote is redacted by its name
-// before anyone remembers to list it. No field of today's user events matches it by accident.
+// before anyone remembers to list it. No field of today's user events matches it by accident
+// but `totpStep` (which step's code a login used: a time, not a secret), named here as public.
 const SECRET_NAME = /hash|secret|token|password|passwd|totp|credential|recovery/i;
+const PUBLIC_NAMES: readonly string[] = ['totpStep'];
 
 const USER_STREAM = 'user-';
 
@@ -54,7 +56,9 @@ const redactFields = (value: unknown, listed: readonly string[] = []): unknown =
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(
     Object.entries(value).map(([name, inner]) =>
-      listed.includes(name) || SECRET_NAME.test(name) ? [name, REDACTED] : [name, redactFields(inner)],
+      listed.includes(name) || (SECRET_NAME.test(name) && !PUBLIC_NAMES.includes(name))
+        ? [name, REDACTED]
+        : [name, redactFields(inner)],
     ),
   );
 };
