@@ -41,6 +41,18 @@ export interface BatchOutcome {
   /** The offset after the last record of the batch: where the group resumes. */
   nextOffset: number;
   counts: RunCounts;
+  /**
+   * Processing latency of the records the batch wrote to the sink: the time at the end of the
+   * batch minus each source record's timestamp (for window results, the batch's newest source
+   * timestamp). Sum, max and count so that batches add up; all 0 when nothing reached the sink.
+   */
+  latencyMs: BatchLatency;
+}
+
+export interface BatchLatency {
+  sum: number;
+  max: number;
+  count: number;
 }
 
 export const consumerGroupOf = (pipelineId: string) => `tributary.pipeline.${pipelineId}`;
@@ -129,6 +141,9 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
     const counts: RunCounts = { in: records.length, out: 0, filtered: 0, failed: 0, dlq: 0 };
     const out: LogRecord[] = [];
     const dead: LogRecord[] = [];
+    // For the latency: the sum and the oldest of the timestamps of the records sent to the sink.
+    let outTimestampSum = 0;
+    let oldestOutTimestamp = Number.POSITIVE_INFINITY;
     const sendToDlq = (record: ConsumedRecord, step: string, reason: string, attempts: number) => {
       counts.failed++;
       dead.push({
@@ -198,6 +213,8 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
         ? { ...record.headers, [LINEAGE_HEADER]: trace }
         : { [LINEAGE_HEADER]: trace };
       out.push({ key: record.key, value: encoded, timestamp: record.timestamp, headers });
+      outTimestampSum += record.timestamp;
+      if (record.timestamp < oldestOutTimestamp) oldestOutTimestamp = record.timestamp;
     }
     counts.out = out.length;
     counts.dlq = dead.length;
@@ -207,7 +224,16 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
       await context.produce(deadLetterTopic, dead);
       logger.warn({ pipelineId, version, count: dead.length, deadLetterTopic }, 'records sent to the DLQ');
     }
-    return counts;
+    const batchEnd = Date.now();
+    const latencyMs: BatchLatency =
+      out.length === 0
+        ? { sum: 0, max: 0, count: 0 }
+        : {
+            sum: batchEnd * out.length - outTimestampSum,
+            max: batchEnd - oldestOutTimestamp,
+            count: out.length,
+          };
+    return { counts, latencyMs };
   };
 
   const consumer: LogConsumer = await log.consume({
@@ -218,7 +244,7 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
     fromBeginning: true,
     transactional: definition.delivery === 'exactly-once',
     eachBatch: async (batch, context) => {
-      const counts = await handleBatch(batch, context);
+      const { counts, latencyMs } = await handleBatch(batch, context);
       // A batch that fails throws above and is counted when it comes again. One whose offset
       // commit fails after this point comes again too: counts are at least once, like delivery.
       for (const outcome of ['in', 'out', 'filtered', 'failed', 'dlq'] as const)
@@ -230,6 +256,7 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
           partition: batch.partition,
           nextOffset: last.offset + 1,
           counts,
+          latencyMs,
         });
       }
     },
