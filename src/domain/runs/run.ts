@@ -4,7 +4,7 @@ import { type PipelineState, publishedVersionsOf } from '../pipelines/pipeline.j
 import { inFlightOf, type RunCounts, type RunProgress, validateRunProgress } from './runProgress.js';
 import { normalizeStartFrom, type RunStartFrom, validateStartFrom } from './runStartFrom.js';
 
-export type { RunCounts, RunProgress } from './runProgress.js';
+export type { RunCounts, RunLatency, RunProgress } from './runProgress.js';
 export type { RunStartFrom } from './runStartFrom.js';
 
 /** A batch run ends when its bounded source is drained; a streaming run lasts until stopped. */
@@ -163,7 +163,7 @@ const decide = (command: RunCommand, state: RunState): RunEvent[] => {
     }
     case 'RecordRunProgress': {
       const run = assertRunning(state);
-      const { runId, counts, lag, checkpoint, recordedAt } = command.data;
+      const { runId, counts, lag, checkpoint, recordedAt, latency } = command.data;
       const problems = validateRunProgress(command.data, run.progress?.counts ?? null);
       if (problems.length > 0) throw new ValidationError(problems);
       const { in: received, out, filtered, failed, dlq } = counts;
@@ -171,7 +171,15 @@ const decide = (command: RunCommand, state: RunState): RunEvent[] => {
       return [
         {
           type: 'RunProgressRecorded',
-          data: { runId, counts: recorded, inFlight: inFlightOf(recorded), lag, checkpoint, recordedAt },
+          data: {
+            runId,
+            counts: recorded,
+            inFlight: inFlightOf(recorded),
+            lag,
+            checkpoint,
+            recordedAt,
+            ...(latency && { latency: { avgMs: latency.avgMs, maxMs: latency.maxMs } }),
+          },
         },
       ];
     }

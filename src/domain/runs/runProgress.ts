@@ -22,6 +22,17 @@ export interface RunProgress {
   lag: number;
   /** Where the run can resume: per source partition (such as `orders/0`), its position there. */
   checkpoint: Readonly<Record<string, string>>;
+  /**
+   * Processing latency of the records this report's process sent to the sink since its previous
+   * report (source timestamp to sink write): average and maximum, in milliseconds. Absent when
+   * none went out in that interval, and in every report recorded before it existed.
+   */
+  latency?: RunLatency | null;
+}
+
+export interface RunLatency {
+  avgMs: number;
+  maxMs: number;
 }
 
 const COUNT_NAMES = ['in', 'out', 'filtered', 'failed', 'dlq'] as const;
@@ -64,6 +75,29 @@ export const validateRunProgress = (progress: RunProgress, previous: RunCounts |
   }
   if (!isCount(progress.lag)) problems.push({ path: 'lag', message: 'must be a whole number, 0 or more' });
   problems.push(...validateCheckpoint(progress.checkpoint));
+  if (progress.latency != null) problems.push(...validateLatency(progress.latency));
+  return problems;
+};
+
+const isDuration = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0;
+
+const validateLatency = (latency: unknown): FieldProblem[] => {
+  if (typeof latency !== 'object' || latency === null || Array.isArray(latency)) {
+    return [{ path: 'latency', message: 'must hold avgMs and maxMs' }];
+  }
+  const { avgMs, maxMs } = latency as Partial<RunLatency>;
+  const problems: FieldProblem[] = [];
+  if (!isDuration(avgMs))
+    problems.push({ path: 'latency.avgMs', message: 'must be milliseconds, 0 or more' });
+  if (!isDuration(maxMs))
+    problems.push({ path: 'latency.maxMs', message: 'must be milliseconds, 0 or more' });
+  if (problems.length === 0 && (avgMs as number) > (maxMs as number)) {
+    problems.push({
+      path: 'latency.avgMs',
+      message: `must not exceed maxMs (${maxMs}): an average is at most the maximum`,
+    });
+  }
   return problems;
 };
 

@@ -39,7 +39,10 @@ const counts = (c: Partial<RunCounts>): RunCounts => ({
   dlq: 0,
   ...c,
 });
-const progress = (c: Partial<RunCounts>, extra: { lag?: unknown; checkpoint?: unknown } = {}): RunCommand =>
+const progress = (
+  c: Partial<RunCounts>,
+  extra: { lag?: unknown; checkpoint?: unknown; latency?: unknown } = {},
+): RunCommand =>
   ({
     type: 'RecordRunProgress',
     data: {
@@ -47,6 +50,7 @@ const progress = (c: Partial<RunCounts>, extra: { lag?: unknown; checkpoint?: un
       counts: counts(c),
       lag: extra.lag ?? 5,
       checkpoint: extra.checkpoint ?? { 'orders/0': '42' },
+      ...(extra.latency !== undefined && { latency: extra.latency }),
       recordedAt: at(2),
     },
   }) as RunCommand;
@@ -193,6 +197,38 @@ describe('run decider: RecordRunProgress', () => {
     given(runDecider, running)
       .when(progress({ in: 1 }, { checkpoint: ['42'] }))
       .thenThrows('VALIDATION_FAILED', ['checkpoint']);
+  });
+
+  it('records the latency of the interval, average and maximum, when the report has one', () => {
+    const latency = { avgMs: 12.5, maxMs: 40 };
+    given(runDecider, running)
+      .when(progress({ in: 10, out: 10 }, { latency }))
+      .thenEvents([
+        {
+          type: 'RunProgressRecorded',
+          data: {
+            runId,
+            counts: counts({ in: 10, out: 10 }),
+            inFlight: 0,
+            lag: 5,
+            checkpoint: { 'orders/0': '42' },
+            recordedAt: at(2),
+            latency,
+          },
+        },
+      ]);
+  });
+
+  it('rejects a latency that is negative, not a number, or whose average exceeds its maximum', () => {
+    given(runDecider, running)
+      .when(progress({ in: 1 }, { latency: { avgMs: -1, maxMs: 'slow' } }))
+      .thenThrows('VALIDATION_FAILED', ['latency.avgMs', 'latency.maxMs']);
+    given(runDecider, running)
+      .when(progress({ in: 1 }, { latency: { avgMs: 50, maxMs: 20 } }))
+      .thenThrows('VALIDATION_FAILED', ['latency.avgMs']);
+    given(runDecider, running)
+      .when(progress({ in: 1 }, { latency: 7 }))
+      .thenThrows('VALIDATION_FAILED', ['latency']);
   });
 
   it('refuses progress unless the run is running, naming its status', () => {
