@@ -37,6 +37,13 @@ export interface Config {
    * per IP; 0 turns a limit off. Shared across instances through Redis when REDIS_URL is set.
    */
   rateLimits: { apiPerMinute: number; loginPerMinute: number };
+  /**
+   * Where e-mail leaves (password resets, address verification, alert channels): an SMTP server
+   * (`smtp://` with STARTTLS when offered, `smtps://` for TLS from the start; credentials in the
+   * URL). Null when MAIL_SMTP_URL is unset: outside production mail is then written to the log;
+   * in production, features that send mail answer MAIL_NOT_CONFIGURED.
+   */
+  mail: { smtpUrl: string | null; from: string };
 }
 
 export interface AuthConfig {
@@ -234,6 +241,10 @@ export const loadConfig = (env: Env = process.env, options: LoadOptions = {}): R
     rateLimits: {
       apiPerMinute: perMinute('RATE_LIMIT_API_PER_MINUTE', 3_000),
       loginPerMinute: perMinute('RATE_LIMIT_LOGIN_PER_MINUTE', 10),
+    },
+    mail: {
+      smtpUrl: url('MAIL_SMTP_URL', ['smtp:', 'smtps:']),
+      from: read('MAIL_FROM') ?? 'Tributary <no-reply@tributary.invalid>',
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

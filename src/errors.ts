@@ -54,6 +54,12 @@ export const errorCodes = {
   ALERT_ALREADY_ACKNOWLEDGED: { category: 'CONFLICT', message: 'The alert is already acknowledged' },
   ALERT_ALREADY_RESOLVED: { category: 'CONFLICT', message: 'The alert is already resolved' },
   ALERT_SILENCED: { category: 'CONFLICT', message: 'The alert is silenced' },
+  NOTIFICATION_CHANNEL_NOT_FOUND: { category: 'NOT_FOUND', message: 'No notification channel has this id' },
+  NOTIFICATION_CHANNEL_ALREADY_EXISTS: {
+    category: 'CONFLICT',
+    message: 'A notification channel with this id already exists',
+  },
+  NOTIFICATION_CHANNEL_DELETED: { category: 'NOT_FOUND', message: 'The notification channel has been deleted' },
   USER_NOT_FOUND: { category: 'NOT_FOUND', message: 'No user has this id' },
   USER_ALREADY_EXISTS: { category: 'CONFLICT', message: 'A user with this id already exists' },
   USER_DEACTIVATED: { category: 'CONFLICT', message: 'The user is deactivated' },
@@ -125,6 +131,14 @@ export const errorCodes = {
   UNAUTHENTICATED: {
     category: 'UNAUTHENTICATED',
     message: 'Sign in first: this action needs an account or an API key',
+  },
+  MAIL_NOT_CONFIGURED: {
+    category: 'UNAVAILABLE',
+    message: 'This platform cannot send e-mail: its operator has not set MAIL_SMTP_URL',
+  },
+  MAIL_NOT_SENT: {
+    category: 'UNAVAILABLE',
+    message: 'The mail server did not take the message; ask again in a moment',
   },
   INTERNAL_ERROR: { category: 'INTERNAL', message: 'Something went wrong on our side' },
 } as const satisfies Record<string, { category: ErrorCategory; message: string }>;

@@ -17,7 +17,7 @@ import { createKafkaLog } from './infra/log/kafkaLog.js';
 import type { Log } from './infra/log/log.js';
 import { createPostgresLog } from './infra/log/postgresLog.js';
 import { postgresLogMigrations } from './infra/log/postgresLogMigrations.js';
-import { createLoggingMailSender } from './infra/mail/loggingMailSender.js';
+import { mailSenderFromConfig } from './infra/mail/mailSenderFromConfig.js';
 import { reportProjectionLag, withAppendDuration } from './infra/metrics/metrics.js';
 import { embeddedPostgresUrl, startEmbeddedPostgres } from './infra/postgres/embeddedPostgres.js';
 import { migrate } from './infra/postgres/migrate.js';
@@ -140,6 +140,10 @@ export const startPlatform = async (
         });
       }
       if (config.auth.disabled) logger.info('AUTH_DISABLED=true: every request acts as an admin');
+      const mailSender = mailSenderFromConfig(config, logger);
+      if (mailSender?.close) stops.push(async () => mailSender.close?.());
+      if (!mailSender)
+        logger.warn('MAIL_SMTP_URL is unset: password resets and verification mails are refused');
       const api = await buildApi({
         services: {
           pool,
@@ -155,8 +159,7 @@ export const startPlatform = async (
         authentication: authenticationFromConfig(config.auth, {
           eventStore,
           now: () => new Date(),
-          // Dev mail goes to the log; production needs a real sender, which is still to come.
-          ...(config.env !== 'production' && { mailSender: createLoggingMailSender(logger) }),
+          ...(mailSender && { mailSender }),
         }),
         health: {
           checks: dependencyChecks({

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../../src/platform.js';
+import { type SmtpReceiver, startSmtpReceiver } from '../setup/smtpReceiver.js';
 import { createTestSchema, dropTestSchema, testServices } from '../setup/testServices.js';
 import { waitFor } from '../setup/waitFor.js';
 import { type GraphQLResponse, graphql } from './graphqlClient.js';
@@ -52,12 +53,18 @@ const bareSchema = createTestSchema('e2e_no_secrets');
 let platform: Platform;
 let bare: Platform;
 let url: string;
+let smtp: SmtpReceiver;
 
 const start = (databaseSchema: string, secrets: Record<string, string>) =>
   startTestPlatform(databaseSchema, { env: secrets, roles: ['api', 'projections'] });
 
 beforeAll(async () => {
-  platform = await start(schema, { SECRETS_KEYS: `k1:${randomBytes(32).toString('base64')}` });
+  smtp = await startSmtpReceiver();
+  platform = await start(schema, {
+    SECRETS_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    MAIL_SMTP_URL: smtp.url,
+    MAIL_FROM: 'Tributary <tributary@example.com>',
+  });
   url = platform.graphqlUrl!;
   bare = await start(bareSchema, {});
 });
@@ -65,6 +72,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await platform?.stop();
   await bare?.stop();
+  await smtp?.close();
   await dropTestSchema(services.databaseUrl, schema);
   await dropTestSchema(services.databaseUrl, bareSchema);
 });
@@ -169,26 +177,30 @@ describe('users over GraphQL', () => {
     );
   });
 
-  it("verifies the admin's e-mail address with the token the request returned", async () => {
-    const requested = await send<{
-      userId: string;
-      position: string;
-      verificationToken: string;
-      expiresAt: string;
-    }>(REQUEST_EMAIL_VERIFICATION, { id: adminId });
-    expect(requested).toEqual({
-      userId: adminId,
-      position: POSITION,
-      verificationToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
-      expiresAt: TIME,
+  it("verifies the admin's e-mail address with the token mailed to it, which the request never returns", async () => {
+    const requested = await send<{ userId: string; position: string; expiresAt: string }>(
+      REQUEST_EMAIL_VERIFICATION,
+      { id: adminId },
+    );
+    expect(requested).toEqual({ userId: adminId, position: POSITION, expiresAt: TIME });
+    await waitFor(async () => smtp.mails.length === 1);
+    const [mail] = smtp.mails;
+    expect(mail?.from).toBe('tributary@example.com');
+    expect(mail?.to).toEqual([expect.stringMatching(/^root@example\.com$/i)]);
+    const token = /^token: ([A-Za-z0-9_-]{43})\r?$/m.exec(mail?.raw ?? '')?.[1];
+    expect(token).toBeDefined();
+    const verificationToken = secret(token as string);
+    expect(
+      await graphql(url, 'mutation { requestEmailVerification(id: "x") { verificationToken } }', {}),
+    ).toMatchObject({
+      errors: [{ message: expect.stringContaining('Cannot query field "verificationToken"') }],
     });
-    secret(requested.verificationToken);
 
     expect(await graphql(url, VERIFY_EMAIL, { input: { userId: adminId, token: 'not the token' } })).toEqual(
       failure('verifyEmail', 'INVALID_TOKEN', 'UNAUTHENTICATED', 'The token is not valid'),
     );
     const verified = await send<{ position: string }>(VERIFY_EMAIL, {
-      input: { userId: adminId, token: requested.verificationToken },
+      input: { userId: adminId, token: verificationToken },
     });
     expect(verified).toEqual({ userId: adminId, position: POSITION });
 

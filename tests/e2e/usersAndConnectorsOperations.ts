@@ -40,7 +40,7 @@ export const ACCEPT_INVITATION = `mutation Accept($input: AcceptInvitationInput!
   acceptInvitation(input: $input) { userId position }
 }`;
 export const REQUEST_EMAIL_VERIFICATION = `mutation RequestVerification($id: ID!) {
-  requestEmailVerification(id: $id) { userId position verificationToken expiresAt }
+  requestEmailVerification(id: $id) { userId position expiresAt }
 }`;
 export const VERIFY_EMAIL = `mutation Verify($input: VerifyEmailInput!) {
   verifyEmail(input: $input) { userId position }

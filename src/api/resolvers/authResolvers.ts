@@ -235,7 +235,7 @@ export const accountResolvers: IResolvers = {
       authorize(context, 'auth.requestPasswordReset');
       const mailSender = tokensOf(context).mailSender;
       if (!mailSender)
-        throw new TributaryError('INTERNAL_ERROR', { message: 'No mail sender is configured' });
+        throw new TributaryError('MAIL_NOT_CONFIGURED');
       const logger = context.reply?.log ?? context.app.log;
       await requestPasswordReset({ ...accountServices(context), mailSender, logger }, email, {
         actor: context.actor,

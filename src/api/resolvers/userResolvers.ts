@@ -2,6 +2,7 @@ import type { IResolvers } from 'mercurius';
 import type { Role } from '../../domain/users/roles.js';
 import { type UserCommand, type UserEvent, userDecider, userStreamId } from '../../domain/users/user.js';
 import { TributaryError } from '../../errors.js';
+import { requestEmailVerification } from '../../infra/auth/emailVerification.js';
 import { hashPassword } from '../../infra/crypto/passwordHasher.js';
 import { newSecretToken, sha256Hex } from '../../infra/crypto/secretToken.js';
 import { deterministicId } from '../../infra/eventstore/deterministicId.js';
@@ -142,25 +143,16 @@ export const userResolvers: IResolvers = {
     },
     requestEmailVerification: async (_root, { id }: { id: string }, context: ApiContext) => {
       authorize(context, 'user.requestEmailVerification', { userId: id });
-      const verification = newSecretToken();
-      const requestedAt = now(context);
-      const { userId, events, position } = await runUserCommand(context, {
-        type: 'RequestEmailVerification',
-        data: {
-          userId: id,
-          tokenHash: verification.hash,
-          expiresAt: hoursAfter(requestedAt, EMAIL_VERIFICATION_TTL_HOURS),
-          requestedAt: requestedAt.toISOString(),
+      const { position, expiresAt } = await requestEmailVerification(
+        {
+          eventStore: context.services.eventStore,
+          mailSender: context.sessionTokens?.mailSender,
+          now: () => now(context),
         },
-      });
-      const requested = eventOf(events, 'EmailVerificationRequested');
-      const isFirst = requested?.data.tokenHash === verification.hash;
-      return {
-        userId,
-        position,
-        verificationToken: isFirst ? verification.token : null,
-        expiresAt: requested?.data.expiresAt,
-      };
+        id,
+        { actor: context.actor, commandId: context.commandId, correlationId: context.correlationId },
+      );
+      return { userId: id, position: position === null ? null : String(position), expiresAt };
     },
     verifyEmail: async (
       _root,
