@@ -55,6 +55,7 @@ const STEP_TYPES: { [Kind in Step['kind']]: string } = {
   dedupe: 'DedupeStep',
   enrich: 'EnrichStep',
   validate: 'ValidateStep',
+  aggregate: 'AggregateStep',
 };
 
 // Versions saved before delivery and retry existed run as these defaults say, so they show them.

@@ -1,4 +1,5 @@
 import type { FieldProblem } from '../../errors.js';
+import { type AggregateStep, validateAggregateStep } from './aggregateStep.js';
 import { validateAvroRecordSchema } from './avroRecordSchema.js';
 import { type CastStep, validateCastStep } from './castStep.js';
 import { type DedupeStep, validateDedupeStep } from './dedupeStep.js';
@@ -11,6 +12,13 @@ import { type RenameStep, validateRenameStep } from './renameStep.js';
 import { validateRetryPolicy } from './retryPolicy.js';
 import { type ValidateStep, validateValidateStep } from './validateStep.js';
 
+export type {
+  AggregateEmit,
+  AggregateMeasure,
+  AggregateStep,
+  AggregateWindow,
+  MeasureFunction,
+} from './aggregateStep.js';
 export type { CastStep, CastType } from './castStep.js';
 export type { DedupeStep } from './dedupeStep.js';
 export type { DefaultStep } from './defaultStep.js';
@@ -91,7 +99,8 @@ export type Step =
   | DefaultStep
   | DedupeStep
   | EnrichStep
-  | ValidateStep;
+  | ValidateStep
+  | AggregateStep;
 
 export const isConnectorReference = (end: PipelineSource | PipelineSink): end is ConnectorReference =>
   Object.hasOwn(end, 'connectorId');
@@ -122,6 +131,7 @@ const STEP_VALIDATORS: { [Kind in Step['kind']]: (step: never, path: string) => 
   dedupe: (step: DedupeStep, path) => validateDedupeStep(step, path),
   enrich: (step: EnrichStep, path) => validateEnrichStep(step, path),
   validate: (step: ValidateStep, path) => validateValidateStep(step, path),
+  aggregate: (step: AggregateStep, path) => validateAggregateStep(step, path),
 };
 const STEP_KINDS = Object.keys(STEP_VALIDATORS);
 
@@ -212,6 +222,14 @@ export const validatePipelineDefinition = (
       problems.push({ path: `${path}.kind`, message: `must be one of: ${STEP_KINDS.join(', ')}` });
     } else {
       problems.push(...STEP_VALIDATORS[kind as Step['kind']](step as never, path));
+    }
+    // Its output is one record per window and key, not the records the steps take: nothing
+    // can follow it, and a second would aggregate aggregates whose windows never close alike.
+    if (kind === 'aggregate' && index !== definition.steps.length - 1) {
+      problems.push({
+        path: `${path}.kind`,
+        message: 'an aggregate step must be the last step (a version has at most one)',
+      });
     }
   });
   return problems;

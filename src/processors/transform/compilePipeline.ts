@@ -1,5 +1,5 @@
 import { assertNever } from '../../domain/decider.js';
-import type { PipelineDefinition, Step } from '../../domain/pipelines/pipelineDefinition.js';
+import type { AggregateStep, PipelineDefinition, Step } from '../../domain/pipelines/pipelineDefinition.js';
 import { compileCastStep } from './compileCastStep.js';
 import { compileDedupeStep } from './compileDedupeStep.js';
 import { compileDefaultStep } from './compileDefaultStep.js';
@@ -38,7 +38,32 @@ export interface CompiledPipeline {
   close(): Promise<void>;
 }
 
-const compileStep = (step: Step, at: StepLocation, dependencies: TransformDependencies): CompiledStep => {
+/** The steps that run per record, and the aggregate step after them, if the version has one. */
+export interface SplitSteps {
+  steps: Exclude<Step, AggregateStep>[];
+  aggregate: AggregateStep | undefined;
+}
+
+/**
+ * Splits a version at its aggregate step: the steps before it run per record (as
+ * `compilePipeline` compiles them), then the aggregate engine (src/processors/aggregate) keeps
+ * windows over what they give. Validation keeps an aggregate step last and single.
+ */
+export const splitAggregate = (definition: PipelineDefinition): SplitSteps => {
+  const index = definition.steps.findIndex((step) => step.kind === 'aggregate');
+  if (index === -1)
+    return { steps: definition.steps as Exclude<Step, AggregateStep>[], aggregate: undefined };
+  return {
+    steps: definition.steps.slice(0, index) as Exclude<Step, AggregateStep>[],
+    aggregate: definition.steps[index] as AggregateStep,
+  };
+};
+
+const compileStep = (
+  step: Exclude<Step, AggregateStep>,
+  at: StepLocation,
+  dependencies: TransformDependencies,
+): CompiledStep => {
   switch (step.kind) {
     case 'map':
       return compileMapStep(step, at);
@@ -64,16 +89,17 @@ const compileStep = (step: Step, at: StepLocation, dependencies: TransformDepend
 };
 
 /**
- * Compiles every step of a version (CEL parsed, Avro schemas read, lookups bound) into one
- * function. Definitions reach here already validated by the domain; a step that still cannot
+ * Compiles every step of a version before its aggregate step, if any (see `splitAggregate`),
+ * (CEL parsed, Avro schemas read, lookups bound) into one function. Definitions reach here already validated by the domain; a step that still cannot
  * compile (an enrich step without its client) throws here, before any record is read.
  */
 export const compilePipeline = (
   definition: PipelineDefinition,
   dependencies: TransformDependencies = {},
 ): CompiledPipeline => {
-  const locations = definition.steps.map((step, index): StepLocation => ({ index, kind: step.kind }));
-  const steps = definition.steps.map((step, index) => compileStep(step, locations[index]!, dependencies));
+  const { steps: perRecord } = splitAggregate(definition);
+  const locations = perRecord.map((step, index): StepLocation => ({ index, kind: step.kind }));
+  const steps = perRecord.map((step, index) => compileStep(step, locations[index]!, dependencies));
   const runs = steps.map((step) => step.run);
   const inPlaceRuns = steps.map((step) => step.runInPlace);
   const count = runs.length;

@@ -133,7 +133,8 @@ describe('pipeline definition: filter steps', () => {
     expect(problemsOf(definitionWith({ steps: [{ kind: 'explode' }] }))).toEqual([
       {
         path: 'steps[0].kind',
-        message: 'must be one of: map, filter, rename, drop, cast, default, dedupe, enrich, validate',
+        message:
+          'must be one of: map, filter, rename, drop, cast, default, dedupe, enrich, validate, aggregate',
       },
     ]);
   });
