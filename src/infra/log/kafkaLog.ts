@@ -1,6 +1,20 @@
-import { type Consumer, Kafka, type logCreator, logLevel, Partitioners } from 'kafkajs';
-import { consumedRecords, kafkaMessage, sendChunks } from './kafkaMessages.js';
-import { kafkaCommittedOffsets, kafkaEndOffsets, kafkaResetGroupOffsets } from './kafkaOffsets.js';
+import { randomUUID } from 'node:crypto';
+import {
+  AssignerProtocol,
+  type Consumer,
+  Kafka,
+  type logCreator,
+  logLevel,
+  type PartitionAssigner,
+  Partitioners,
+} from 'kafkajs';
+import { consumedRecords, kafkaMessage, sendChunks, storedRecords } from './kafkaMessages.js';
+import {
+  kafkaCommittedOffsets,
+  kafkaEndOffsets,
+  kafkaPartitionOffsets,
+  kafkaResetGroupOffsets,
+} from './kafkaOffsets.js';
 import { createPartitionTransactions, type PartitionTransactions } from './kafkaTransactions.js';
 import {
   type BatchContext,
@@ -9,7 +23,9 @@ import {
   DEFAULT_PARTITIONS,
   type Log,
   type LogConsumer,
-  type LogRecord,
+  type ProducedRecord,
+  type StoredRecord,
+  type TopicOptions,
 } from './log.js';
 
 export interface KafkaLogOptions {
@@ -62,7 +78,8 @@ export const createKafkaLog = (options: KafkaLogOptions): Log => {
   const consumers = new Set<LogConsumer>();
   let closed = false;
 
-  const ensureTopic = (topic: string, partitions = DEFAULT_PARTITIONS): Promise<void> => {
+  const ensureTopic = (topic: string, topicOptions: TopicOptions = {}): Promise<void> => {
+    const { partitions = DEFAULT_PARTITIONS, compacted = false } = topicOptions;
     let created = knownTopics.get(topic);
     if (!created) {
       created = (async () => {
@@ -71,7 +88,16 @@ export const createKafkaLog = (options: KafkaLogOptions): Log => {
         if ((await admin.listTopics()).includes(topic)) return;
         // A concurrent creator can still win the race; that one error is fine to ignore.
         await admin
-          .createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true })
+          .createTopics({
+            topics: [
+              {
+                topic,
+                numPartitions: partitions,
+                configEntries: compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+              },
+            ],
+            waitForLeaders: true,
+          })
           .catch((error: unknown) => {
             if (!isTopicAlreadyThere(error)) throw error;
           });
@@ -146,11 +172,11 @@ export const createKafkaLog = (options: KafkaLogOptions): Log => {
   // kafkajs gives up once its retries are spent (about 10 s of outage), so produce tries again
   // until the broker is back. The idempotent producer keeps the sequence numbers of a failed
   // send, so records that did reach the broker before are not written twice.
-  const produce = async (topic: string, records: readonly LogRecord[]) => {
+  const produce = async (topic: string, records: readonly ProducedRecord[]) => {
     for (const chunk of sendChunks(records)) await sendChunk(topic, chunk);
   };
   // One chunk at a time, each retried on its own: a chunk that was sent is never sent again.
-  const sendChunk = async (topic: string, records: readonly LogRecord[]) => {
+  const sendChunk = async (topic: string, records: readonly ProducedRecord[]) => {
     for (let failures = 0; ; failures++) {
       try {
         await Promise.all([ensureTopic(topic), producerReady()]);
@@ -167,15 +193,76 @@ export const createKafkaLog = (options: KafkaLogOptions): Log => {
     }
   };
 
+  /**
+   * kafkajs has no manual assignment (the Java client's assign()), so a partition is read by a
+   * short-lived consumer in a group of its own, whose assigner gives it just that partition: the
+   * public API, no fetch internals, and no pausing of partitions it should never have been given.
+   * It never commits, and its group is deleted afterwards. Joining costs a group round trip (plus
+   * the broker's group.initial.rebalance.delay.ms, 3 s by default: set it to 0 where restores
+   * should be quick). The end is Kafka's last stable offset when called; transaction markers take
+   * offsets but reach no handler, so the read ends when kafkajs' batch end passes it, as its
+   * END_BATCH_PROCESS event reports for data and marker-only batches alike.
+   */
+  const readPartition = async (
+    topic: string,
+    partition: number,
+    eachRecords: (records: StoredRecord[]) => Promise<void> | void,
+  ): Promise<void> => {
+    if (!(await topicExists(topic))) return;
+    const offsets = await kafkaPartitionOffsets(admin, topic);
+    const bounds = offsets.find((entry) => entry.partition === partition);
+    if (!bounds) throw new RangeError(`Topic ${topic} has no partition ${partition}`);
+    const end = Number(bounds.high);
+    if (Number(bounds.low) >= end) return;
+    const groupId = `tributary.read.${randomUUID()}`;
+    const consumer = kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+      partitionAssigners: [onePartitionAssigner(topic, partition)],
+    });
+    let finished: (() => void) | undefined;
+    let failed: ((error: unknown) => void) | undefined;
+    const done = new Promise<void>((resolve, reject) => {
+      finished = resolve;
+      failed = reject;
+    });
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.partition === partition && Number(payload.lastOffset) + 1 >= end) finished?.();
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) failed?.(payload.error);
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          // Records produced after the call are past the end the caller asked for.
+          const records = storedRecords(topic, partition, batch.messages).filter(
+            (record) => record.offset < end,
+          );
+          if (records.length > 0) await eachRecords(records);
+        },
+      });
+      await done;
+    } finally {
+      await consumer.disconnect().catch(() => undefined);
+      await admin.deleteGroups([groupId]).catch(() => undefined);
+    }
+  };
+
   const topicExists = async (topic: string) => {
     await adminReady();
     return knownTopics.has(topic) || (await admin.listTopics()).includes(topic);
   };
 
   return {
-    ensureTopic: (topic, topicOptions) => ensureTopic(topic, topicOptions?.partitions),
+    ensureTopic: (topic, topicOptions) => ensureTopic(topic, topicOptions),
     produce,
     consume,
+    readPartition,
     async endOffsets(topic) {
       return (await topicExists(topic)) ? kafkaEndOffsets(admin, topic) : new Map();
     },
@@ -193,6 +280,30 @@ export const createKafkaLog = (options: KafkaLogOptions): Log => {
     }),
   };
 };
+
+/** Gives the one partition to the group's first member: the group of a `readPartition` has one. */
+const onePartitionAssigner =
+  (topic: string, partition: number): PartitionAssigner =>
+  () => ({
+    name: 'TributaryOnePartition',
+    version: 0,
+    async assign({ members }) {
+      return members.map(({ memberId }, index) => ({
+        memberId,
+        memberAssignment: AssignerProtocol.MemberAssignment.encode({
+          version: 0,
+          assignment: index === 0 ? { [topic]: [partition] } : {},
+          userData: Buffer.alloc(0),
+        }),
+      }));
+    },
+    protocol({ topics }) {
+      return {
+        name: 'TributaryOnePartition',
+        metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }),
+      };
+    },
+  });
 
 /**
  * Commits a batch only after its handler resolved: the offsets are resolved by hand and committed

@@ -1,8 +1,8 @@
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
-import type { ConsumedRecord, LogRecord } from './log.js';
+import type { ConsumedRecord, ProducedRecord, StoredRecord } from './log.js';
 
 /** A port record as kafkajs sends it. */
-export const kafkaMessage = (record: LogRecord): Message => ({
+export const kafkaMessage = (record: ProducedRecord): Message => ({
   key: record.key,
   value: record.value,
   headers: record.headers,
@@ -53,6 +53,22 @@ export const consumedRecords = (
   return records;
 };
 
+/** A fetched kafkajs batch's messages as `readPartition` hands them over, tombstones kept. */
+export const storedRecords = (
+  topic: string,
+  partition: number,
+  messages: readonly KafkaMessage[],
+): StoredRecord[] =>
+  messages.map((message) => ({
+    topic,
+    partition,
+    offset: Number(message.offset),
+    key: message.key,
+    value: message.value,
+    headers: toHeaders(message.headers),
+    timestamp: Number(message.timestamp),
+  }));
+
 // Kafka allows a header name to repeat; the port has one value per name, so the last one wins.
 // A for-in rather than Object.entries: most records have no headers, and then nothing is allocated
 // but the result.
@@ -75,9 +91,9 @@ const MAX_SEND_BYTES = 512 * 1024;
 const RECORD_OVERHEAD_BYTES = 32;
 
 /** Consecutive runs of the records, each at most MAX_SEND_BYTES (a larger record goes alone). */
-export const sendChunks = (records: readonly LogRecord[]): (readonly LogRecord[])[] => {
-  const chunks: LogRecord[][] = [];
-  let chunk: LogRecord[] = [];
+export const sendChunks = (records: readonly ProducedRecord[]): (readonly ProducedRecord[])[] => {
+  const chunks: ProducedRecord[][] = [];
+  let chunk: ProducedRecord[] = [];
   let bytes = 0;
   for (const record of records) {
     const size = sizeOf(record);
@@ -93,8 +109,8 @@ export const sendChunks = (records: readonly LogRecord[]): (readonly LogRecord[]
   return chunks;
 };
 
-const sizeOf = (record: LogRecord): number => {
-  let size = RECORD_OVERHEAD_BYTES + (record.key?.length ?? 0) + record.value.length;
+const sizeOf = (record: ProducedRecord): number => {
+  let size = RECORD_OVERHEAD_BYTES + (record.key?.length ?? 0) + (record.value?.length ?? 0);
   const headers = record.headers;
   for (const name in headers) size += Buffer.byteLength(name) + Buffer.byteLength(headers[name]!);
   return size;

@@ -12,6 +12,10 @@ export const kafkaEndOffsets = async (admin: Admin, topic: string): Promise<Map<
   return new Map(offsets.map(({ partition, high }) => [partition, Number(high)]));
 };
 
+/** Per partition, the oldest offset still held (low) and the end (high, as above). */
+export const kafkaPartitionOffsets = (admin: Admin, topic: string) =>
+  whileRetriable(() => admin.fetchTopicOffsets(topic));
+
 /** Per partition, the group's committed offset; partitions it never committed are left out. */
 export const kafkaCommittedOffsets = async (
   admin: Admin,

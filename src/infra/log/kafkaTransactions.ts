@@ -8,7 +8,7 @@ import {
   type Transaction,
 } from 'kafkajs';
 import { kafkaMessage, sendChunks } from './kafkaMessages.js';
-import type { BatchContext, LogRecord } from './log.js';
+import type { BatchContext, ProducedRecord } from './log.js';
 
 // Longer than any handler should take; past it the coordinator aborts the transaction and bumps
 // the epoch, so the commit fails and the batch is processed again from the committed offset.
@@ -117,7 +117,7 @@ export const createPartitionTransactions = (
       }
       // A failed send dooms the transaction even if the handler catches it.
       let sendFailure: { error: unknown } | undefined;
-      const produce = async (topic: string, records: readonly LogRecord[]) => {
+      const produce = async (topic: string, records: readonly ProducedRecord[]) => {
         if (records.length === 0) return;
         await ensureTopic(topic);
         for (const chunk of sendChunks(records))

@@ -18,9 +18,20 @@ export interface Log {
    * Creates the topic if it does not exist; an existing topic keeps its partition count.
    * `produce` and `consume` create a missing topic with DEFAULT_PARTITIONS themselves.
    */
-  ensureTopic(topic: string, options?: { partitions?: number }): Promise<void>;
-  produce(topic: string, records: readonly LogRecord[]): Promise<void>;
+  ensureTopic(topic: string, options?: TopicOptions): Promise<void>;
+  produce(topic: string, records: readonly ProducedRecord[]): Promise<void>;
   consume(options: ConsumeOptions): Promise<LogConsumer>;
+  /**
+   * Reads one partition without a consumer group, from the oldest record it still holds up to its
+   * end as it is when called (committed records only, as consumers read them), handing the records
+   * over batch by batch in offset order; resolves once all of them were handled. Tombstones come
+   * with a null value. An unknown topic holds nothing. What a processor restores its state from.
+   */
+  readPartition(
+    topic: string,
+    partition: number,
+    eachRecords: (records: StoredRecord[]) => Promise<void> | void,
+  ): Promise<void>;
   /**
    * Per partition of the topic, the offset the next record produced there will get (Kafka's high
    * watermark; while a transaction is open there, Kafka answers its last stable offset). On Kafka,
@@ -43,6 +54,16 @@ export interface Log {
   close(): Promise<void>;
 }
 
+export interface TopicOptions {
+  partitions?: number;
+  /**
+   * Log compaction (Kafka's `cleanup.policy=compact`): the topic may drop any record that a later
+   * record of the same key supersedes, and a tombstone once it is old, so it keeps the latest value
+   * of each key. For changelogs of state. Only honoured when the topic is created.
+   */
+  compacted?: boolean;
+}
+
 export interface LogRecord {
   key: Buffer | null;
   value: Buffer;
@@ -53,6 +74,17 @@ export interface LogRecord {
   timestamp?: number;
 }
 
+/**
+ * A record without a value, which deletes its key from a compacted topic (Kafka's null value).
+ * Consumers read its value as empty; `readPartition` hands it over with its null.
+ */
+export interface Tombstone extends Omit<LogRecord, 'value'> {
+  value: null;
+}
+
+/** What `produce` takes: records, and tombstones for compacted topics. */
+export type ProducedRecord = LogRecord | Tombstone;
+
 export interface ConsumedRecord {
   topic: string;
   partition: number;
@@ -61,6 +93,11 @@ export interface ConsumedRecord {
   value: Buffer;
   headers: Record<string, string>;
   timestamp: number;
+}
+
+/** A record as `readPartition` hands it over: a tombstone keeps its null value. */
+export interface StoredRecord extends Omit<ConsumedRecord, 'value'> {
+  value: Buffer | null;
 }
 
 export interface ConsumedBatch {
@@ -92,7 +129,7 @@ export interface BatchContext {
    * Produces as `Log.produce` does; in a transactional consumer, as part of the batch's
    * transaction: visible to others only when the batch commits.
    */
-  produce(topic: string, records: readonly LogRecord[]): Promise<void>;
+  produce(topic: string, records: readonly ProducedRecord[]): Promise<void>;
 }
 
 export interface LogConsumer {

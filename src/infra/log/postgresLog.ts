@@ -8,7 +8,9 @@ import {
   DEFAULT_PARTITIONS,
   type Log,
   type LogConsumer,
-  type LogRecord,
+  type ProducedRecord,
+  type StoredRecord,
+  type TopicOptions,
 } from './log.js';
 import { postgresLogMigrations } from './postgresLogMigrations.js';
 import {
@@ -26,6 +28,7 @@ export interface PostgresLogOptions {
 }
 
 const BATCH_SIZE = 500;
+const READ_PAGE_SIZE = 5_000;
 // NOTIFY only wakes consumers sooner; this poll finds what a lost notification did not announce.
 const FALLBACK_POLL_MS = 1_000;
 const MAX_RETRY_DELAY_MS = 5_000;
@@ -65,23 +68,25 @@ export const createPostgresLog = (options: PostgresLogOptions): Log => {
     await migrated;
   };
 
-  const ensureTopic = async (topic: string, partitions = DEFAULT_PARTITIONS): Promise<number> => {
+  const ensureTopic = async (topic: string, topicOptions: TopicOptions = {}): Promise<number> => {
+    const { partitions = DEFAULT_PARTITIONS, compacted = false } = topicOptions;
     await ready();
     const known = partitionCounts.get(topic);
     if (known !== undefined) return known;
     // One statement, so a topic never exists without its partitions, even when two callers race.
     await pool.query(
       `WITH created AS (
-         INSERT INTO log_topics (topic, partitions) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING partitions)
+         INSERT INTO log_topics (topic, partitions, compacted) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING RETURNING partitions)
        INSERT INTO log_partitions (topic, partition) SELECT $1, generate_series(0, partitions - 1) FROM created`,
-      [topic, partitions],
+      [topic, partitions, compacted],
     );
     const { rows } = await pool.query('SELECT partitions FROM log_topics WHERE topic = $1', [topic]);
     partitionCounts.set(topic, rows[0].partitions);
     return rows[0].partitions;
   };
 
-  const partitionOf = (topic: string, record: LogRecord, partitions: number): number => {
+  const partitionOf = (topic: string, record: ProducedRecord, partitions: number): number => {
     const { partition, key } = record;
     if (partition === undefined) {
       if (key !== null) return (murmur2(key) & 0x7fffffff) % partitions;
@@ -94,10 +99,10 @@ export const createPostgresLog = (options: PostgresLogOptions): Log => {
   };
 
   /** Writes the records within the transaction open on `client`; they commit or roll back with it. */
-  const produceOn = async (client: pg.ClientBase, topic: string, records: readonly LogRecord[]) => {
+  const produceOn = async (client: pg.ClientBase, topic: string, records: readonly ProducedRecord[]) => {
     if (records.length === 0) return;
     const partitions = await ensureTopic(topic);
-    const byPartition = new Map<number, LogRecord[]>();
+    const byPartition = new Map<number, ProducedRecord[]>();
     for (const record of records) {
       const partition = partitionOf(topic, record, partitions);
       byPartition.set(partition, [...(byPartition.get(partition) ?? []), record]);
@@ -130,7 +135,7 @@ export const createPostgresLog = (options: PostgresLogOptions): Log => {
     }
   };
 
-  const produce = async (topic: string, records: readonly LogRecord[]) => {
+  const produce = async (topic: string, records: readonly ProducedRecord[]) => {
     if (records.length === 0) return;
     await inTransaction(pool, (client) => produceOn(client, topic, records));
   };
@@ -194,8 +199,9 @@ export const createPostgresLog = (options: PostgresLogOptions): Log => {
     // Returns whether it delivered a batch. When the handler or the commit fails it throws, and
     // the position stays put, so the same records come again.
     const deliverNext = async (position: (typeof positions)[number]) => {
+      // A tombstone (null value) reads as empty, as on Kafka: the port's consumers have no deletes.
       const { rows: records } = await pool.query<ConsumedRecord>(
-        `SELECT topic, partition, "offset", key, value, headers, timestamp_ms AS "timestamp" FROM log_records
+        `SELECT topic, partition, "offset", key, coalesce(value, ''::bytea) AS value, headers, timestamp_ms AS "timestamp" FROM log_records
          WHERE topic = $1 AND partition = $2 AND "offset" >= $3 ORDER BY "offset" LIMIT $4`,
         [position.topic, position.partition, position.next, BATCH_SIZE],
       );
@@ -277,10 +283,40 @@ export const createPostgresLog = (options: PostgresLogOptions): Log => {
     return consumer;
   };
 
+  // Committed records only: a producer's transaction moves next_offset, and this reads it as committed.
+  const readPartition = async (
+    topic: string,
+    partition: number,
+    eachRecords: (records: StoredRecord[]) => Promise<void> | void,
+  ): Promise<void> => {
+    await ready();
+    const { rows } = await pool.query<{ end: string }>(
+      'SELECT next_offset AS "end" FROM log_partitions WHERE topic = $1 AND partition = $2',
+      [topic, partition],
+    );
+    if (rows.length === 0) {
+      const { rowCount } = await pool.query('SELECT 1 FROM log_topics WHERE topic = $1', [topic]);
+      if (rowCount) throw new RangeError(`Topic ${topic} has no partition ${partition}`);
+      return;
+    }
+    const end = Number(rows[0]!.end);
+    for (let next = 0; next < end; ) {
+      const { rows: records } = await pool.query<StoredRecord>(
+        `SELECT topic, partition, "offset", key, value, headers, timestamp_ms AS "timestamp" FROM log_records
+         WHERE topic = $1 AND partition = $2 AND "offset" >= $3 AND "offset" < $4 ORDER BY "offset" LIMIT $5`,
+        [topic, partition, next, end, READ_PAGE_SIZE],
+      );
+      if (records.length === 0) return;
+      await eachRecords(records);
+      next = records.at(-1)!.offset + 1;
+    }
+  };
+
   return {
-    ensureTopic: async (topic, topicOptions) => void (await ensureTopic(topic, topicOptions?.partitions)),
+    ensureTopic: async (topic, topicOptions) => void (await ensureTopic(topic, topicOptions)),
     produce,
     consume,
+    readPartition,
     async endOffsets(topic) {
       await ready();
       return postgresEndOffsets(pool, topic);

@@ -40,4 +40,12 @@ export const postgresLogMigrations: Migration[] = [
       );
     `,
   },
+  {
+    // Tombstones (a null value) and compacted topics, for changelogs of processor state.
+    id: 'log-0002-tombstones-compacted-topics',
+    sql: `
+      ALTER TABLE log_records ALTER COLUMN value DROP NOT NULL;
+      ALTER TABLE log_topics ADD COLUMN compacted boolean NOT NULL DEFAULT false;
+    `,
+  },
 ];

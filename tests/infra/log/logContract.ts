@@ -254,6 +254,62 @@ export const logContract = (name: string, factory: LogFactory) =>
       });
     }, 120_000);
 
+    it('reads one partition from its first record to its end when asked, tombstones kept, without a group', async () => {
+      const log = await openLog();
+      const topic = uniqueTopic('read-partition');
+      await log.ensureTopic(topic, { partitions: 2, compacted: true });
+      await log.produce(topic, [
+        { key: bytes('a'), value: bytes('a1'), partition: 1, timestamp: 1_700_000_000_001 },
+        { key: bytes('x'), value: bytes('other partition'), partition: 0 },
+        { key: bytes('b'), value: bytes('b1'), partition: 1 },
+        { key: bytes('a'), value: null, partition: 1 },
+      ]);
+
+      const read: Array<{ key: string | undefined; value: string | null; offset: number }> = [];
+      await log.readPartition(topic, 1, (records) => {
+        for (const { key, value, offset } of records)
+          read.push({ key: key?.toString(), value: value?.toString() ?? null, offset });
+      });
+      // Produced once the read is over: past the end it was asked for, so a second read has it.
+      await log.produce(topic, [{ key: bytes('c'), value: bytes('c1'), partition: 1 }]);
+
+      // Compaction may drop a superseded record any time, but never the latest of a key.
+      expect(read.at(-1)).toMatchObject({ key: 'a', value: null });
+      expect(read.filter((record) => record.key === 'b')).toMatchObject([{ value: 'b1' }]);
+      expect(read.every((record) => record.key !== 'x' && record.key !== 'c')).toBe(true);
+      expectIncreasing(read.map((record) => record.offset));
+      const again: string[] = [];
+      await log.readPartition(topic, 1, (records) => {
+        for (const { value } of records) again.push(value?.toString() ?? 'tombstone');
+      });
+      expect(again.slice(-2)).toEqual(['tombstone', 'c1']);
+      expect(await log.committedOffsets(uniqueGroup(), topic)).toEqual(new Map());
+    });
+
+    it('reads nothing from an unknown topic or an empty partition', async () => {
+      const log = await openLog();
+      const topic = uniqueTopic('read-empty');
+      const read: unknown[] = [];
+      await log.readPartition(topic, 0, (records) => void read.push(...records));
+      await log.ensureTopic(topic, { partitions: 2 });
+      await log.produce(topic, [{ key: null, value: bytes('only in 0'), partition: 0 }]);
+      await log.readPartition(topic, 1, (records) => void read.push(...records));
+      expect(read).toEqual([]);
+    });
+
+    it('delivers a tombstone to consumers as an empty value', async () => {
+      const log = await openLog();
+      const topic = uniqueTopic('tombstone');
+      await log.produce(topic, [{ key: bytes('gone'), value: null }]);
+      const { records } = await collect(log, {
+        groupId: uniqueGroup(),
+        topics: [topic],
+        fromBeginning: true,
+      });
+      await untilReceived(records, 1);
+      expect(records[0]).toMatchObject({ key: bytes('gone'), value: Buffer.alloc(0) });
+    });
+
     logTransactionsContract(openLog);
     logOffsetsContract(openLog);
   });
