@@ -19,6 +19,11 @@ export interface Config {
   eventsTopic: string;
   /** How often each run records its progress (counts and lag), in milliseconds. */
   progressIntervalMs: number;
+  /**
+   * How long the pipeline metrics projection keeps each granularity of buckets, in seconds,
+   * counted back from the newest run progress report: 10 s buckets, minutes, hours.
+   */
+  metricsRetention: { tenSeconds: number; minute: number; hour: number };
   /** Absent: subscriptions fan out in memory (single process only). */
   redisUrl: string | null;
   /** EventStoreDB connection string; absent: the event store lives in PostgreSQL. */
@@ -134,6 +139,14 @@ export const loadConfig = (env: Env = process.env, options: LoadOptions = {}): R
     problems.push(`${name} must be a whole number of milliseconds from ${min} to ${max} (got "${raw}")`);
     return fallback;
   };
+  const wholeNumber = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (Number.isInteger(value) && value >= min && value <= max) return value;
+    problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+    return fallback;
+  };
   const perMinute = (name: string, fallback: number): number => {
     const raw = read(name);
     if (raw === undefined) return fallback;
@@ -229,6 +242,11 @@ export const loadConfig = (env: Env = process.env, options: LoadOptions = {}): R
     kafkaBrokers: brokers('KAFKA_BROKERS'),
     eventsTopic: topicName('EVENTS_TOPIC', 'tributary.events'),
     progressIntervalMs: milliseconds('PROCESSOR_PROGRESS_INTERVAL_MS', 2_000, 100, 600_000),
+    metricsRetention: {
+      tenSeconds: 3_600 * wholeNumber('METRICS_RETENTION_10S_HOURS', 48, 1, 24 * 366),
+      minute: 86_400 * wholeNumber('METRICS_RETENTION_1M_DAYS', 30, 1, 3_660),
+      hour: 86_400 * wholeNumber('METRICS_RETENTION_1H_DAYS', 365, 1, 36_600),
+    },
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
     eventStoreUrl: url('EVENTSTORE_URL', ['esdb:', 'esdb+discover:']),
     embedded: {
