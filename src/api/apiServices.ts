@@ -48,6 +48,13 @@ export interface ApiContextFields {
   commandId: string | undefined;
   /** From the `X-Correlation-Id` header, else the request id; recorded on every event written. */
   correlationId: string;
+  /**
+   * Subscriptions only: the principal as it is now, from the credentials the connection opened
+   * with (cached a few seconds). A role changed since is what the next event is checked against;
+   * credentials that stopped holding (a deactivated user, a revoked key or session, an expired
+   * token) reject, which ends the subscription. Absent for anonymous connections.
+   */
+  currentPrincipal?: (() => Promise<Principal>) | undefined;
 }
 
 declare module 'mercurius' {

@@ -1,5 +1,7 @@
+import { GraphQLError } from 'graphql';
 import type { IResolvers } from 'mercurius';
-import type { ApiContext } from './apiServices.js';
+import { isTributaryError } from '../errors.js';
+import type { ApiContext, Principal } from './apiServices.js';
 import { type AccessResource, authorizeRootField, isAllowed } from './authorize.js';
 import { FIELD_ACTIONS, type FieldAction, fieldActionOf } from './fieldActions.js';
 
@@ -39,27 +41,42 @@ const guardSubscription = (field: FieldAction, resolver: unknown, name: string):
     subscribe: async (root: unknown, args: Args, context: ApiContext, info: unknown) => {
       authorizeRootField(context, field.action, resourceOf(field, args));
       const events = (await subscribe(root, args, context, info)) as AsyncIterable<unknown>;
-      return keepOnly(events, (message) =>
-        isAllowed(context.principal, field.action, {
+      const allowed = (principal: Principal, message: unknown) =>
+        isAllowed(principal, field.action, {
           pipelineId: text(field.deliveredPipelineId?.((message ?? {}) as Args)),
           // The subscribe check named the user, if any; events carry none of their own.
           userId: resourceOf(field, args).userId,
-        }),
-      );
+        });
+      const { currentPrincipal } = context;
+      if (!currentPrincipal) return keepOnly(events, (message) => allowed(context.principal, message));
+      // The role may have changed since the socket opened: each event is checked against the
+      // principal as it is now. Credentials that stopped holding throw, ending the subscription.
+      return keepOnly(events, async (message) => allowed(await currentPrincipal(), message));
     },
   };
 };
 
 // An async iterator over `source` that skips what `keep` refuses, and closes `source` when
 // closed itself (a client unsubscribing must release the pub/sub subscription).
-const keepOnly = (source: AsyncIterable<unknown>, keep: (value: unknown) => boolean) => {
+const keepOnly = (source: AsyncIterable<unknown>, keep: (value: unknown) => boolean | Promise<boolean>) => {
   const iterator = source[Symbol.asyncIterator]();
   const filtered: AsyncIterableIterator<unknown> = {
     [Symbol.asyncIterator]: () => filtered,
     next: async () => {
       for (;;) {
         const result = await iterator.next();
-        if (result.done || keep(result.value)) return result;
+        if (result.done) return result;
+        let kept: boolean;
+        try {
+          kept = await keep(result.value);
+        } catch (error) {
+          // Mercurius sends a subscription's error as it is, without the error formatter: the
+          // code goes into the error itself, as formatGraphQLErrors would have put it.
+          throw isTributaryError(error)
+            ? new GraphQLError(error.message, { extensions: { code: error.code, category: error.category } })
+            : error;
+        }
+        if (kept) return result;
       }
     },
     return: (value?: unknown) => iterator.return?.(value) ?? Promise.resolve({ done: true, value }),

@@ -7,6 +7,7 @@ import {
   type Authentication,
   authenticateForContext,
   authenticationDisabled,
+  type Credentials,
   credentialsOf,
 } from './authentication.js';
 import { formatGraphQLErrors } from './formatGraphQLErrors.js';
@@ -76,7 +77,14 @@ export const buildApi = async (options: ApiOptions) => {
     errorFormatter: formatGraphQLErrors,
     subscription: {
       emitter: options.emitter,
-      context: (_socket, request) => context(request),
+      // Credentials of the upgrade request are read again at each delivery too (see onConnect).
+      context: async (_socket, request) => {
+        const credentials = credentialsOf(request.headers);
+        const found = await context(request);
+        return credentials.authorization || credentials.apiKey
+          ? { ...found, currentPrincipal: currentPrincipalOf(authentication, credentials) }
+          : found;
+      },
       // graphql-ws sends credentials in `connection_init` ({ authorization: 'Bearer …' }); they
       // replace whatever the upgrade request's headers said. Refused credentials refuse the socket.
       onConnect: async ({ payload }: { payload?: Record<string, unknown> }) => {
@@ -88,6 +96,7 @@ export const buildApi = async (options: ApiOptions) => {
             principal: found.principal,
             actor: found.actor,
             authenticationError: undefined,
+            currentPrincipal: currentPrincipalOf(authentication, credentials),
           }
         );
       },
@@ -117,3 +126,7 @@ const headerValue = (request: FastifyRequest, name: string): string | undefined 
   const value = request.headers[name];
   return typeof value === 'string' && value.length > 0 ? value.slice(0, 200) : undefined;
 };
+
+/** The principal the credentials stand for now; rejects when they no longer hold. */
+const currentPrincipalOf = (authentication: Authentication, credentials: Credentials) => async () =>
+  (await authentication.authenticate(credentials)).principal;

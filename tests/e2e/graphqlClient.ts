@@ -25,7 +25,12 @@ export const graphql = async <Data = Record<string, unknown>>(
  * Subscribes over a real WebSocket with the graphql-ws protocol and collects what arrives.
  * `ready` resolves once the server acknowledged the connection and the subscription is set up.
  */
-export const subscribe = (url: string, query: string, variables: Record<string, unknown> = {}) => {
+export const subscribe = (
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  options: { connectionParams?: Record<string, unknown> } = {},
+) => {
   const received: GraphQLResponse[] = [];
   const waiters: (() => void)[] = [];
   let acknowledged!: () => void;
@@ -35,6 +40,7 @@ export const subscribe = (url: string, query: string, variables: Record<string, 
   const client = createClient({
     url: url.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
+    ...(options.connectionParams && { connectionParams: options.connectionParams }),
     on: { connected: () => acknowledged() },
   });
   const unsubscribe = client.subscribe(
@@ -44,7 +50,11 @@ export const subscribe = (url: string, query: string, variables: Record<string, 
         received.push(message as GraphQLResponse);
         for (const wake of waiters.splice(0)) wake();
       },
-      error: (error) => received.push({ errors: [{ message: String(error) }] }),
+      // The server's GraphQL errors arrive as a list; a broken socket as anything else.
+      error: (error) =>
+        received.push({
+          errors: Array.isArray(error) ? (error as GraphQLResponse['errors']) : [{ message: String(error) }],
+        }),
       complete: () => undefined,
     },
   );
