@@ -1,5 +1,7 @@
 import { alertEventTypes } from './alerts/alert.js';
 import { alertRuleEventTypes } from './alerts/alertRule.js';
+import { notificationChannelEventTypes } from './alerts/notificationChannel.js';
+import { notificationDeliveryEventTypes } from './alerts/notificationDelivery.js';
 import { connectorEventTypes } from './connectors/connector.js';
 import { securityEventTypes } from './permissions/accessDenied.js';
 import { pipelineEventTypes } from './pipelines/pipelineEvent.js';
@@ -18,6 +20,8 @@ export const domainEventTypes = [
   ...runEventTypes,
   ...alertRuleEventTypes,
   ...alertEventTypes,
+  ...notificationChannelEventTypes,
+  ...notificationDeliveryEventTypes,
   ...sessionEventTypes,
   ...securityEventTypes,
 ] as const;

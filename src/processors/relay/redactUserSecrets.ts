@@ -33,11 +33,16 @@ const SECRET_NAME = /hash|secret|token|password|passwd|totp|credential|recovery/
 const PUBLIC_NAMES: readonly string[] = ['totpStep'];
 
 const USER_STREAM = 'user-';
+// A notification channel's signing secret is encrypted, but unlike a connector's no processor
+// needs it from the log: the notifier reads the channel from its stream in the event store.
+const CHANNEL_STREAM = 'notificationchannel-';
+const CHANNEL_SECRET_FIELDS: readonly string[] = ['signingSecret'];
 
 /**
  * The event as the relay may publish it. Events of `user-*` streams lose the values of their
- * secret fields (USER_SECRET_FIELDS, and any field at any depth whose name looks secret); every
- * other event is returned as it is, the same object.
+ * secret fields (USER_SECRET_FIELDS, and any field at any depth whose name looks secret), those of
+ * `notificationchannel-*` streams their signing secret; every other event is returned as it is,
+ * the same object.
  *
  * Connector events keep their `EncryptedSecret` fields (`{ alg, keyId, iv, tag, ciphertext }`):
  * they are AES-256-GCM ciphertexts, unreadable without the platform's key, which never enters an
@@ -46,6 +51,9 @@ const USER_STREAM = 'user-';
  * events are relayed whole too: sinks and steps are what processors run.
  */
 export const redactUserSecrets = (event: RecordedEvent): RecordedEvent => {
+  if (event.streamId.startsWith(CHANNEL_STREAM)) {
+    return { ...event, data: redactFields(event.data, CHANNEL_SECRET_FIELDS) };
+  }
   if (!event.streamId.startsWith(USER_STREAM)) return event;
   const listed: readonly string[] = USER_SECRET_FIELDS[event.type as keyof typeof USER_SECRET_FIELDS] ?? [];
   return { ...event, data: redactFields(event.data, listed) };

@@ -1,5 +1,7 @@
 import type { AlertEvent } from '../../domain/alerts/alert.js';
 import type { AlertRuleEvent } from '../../domain/alerts/alertRule.js';
+import type { NotificationChannelEvent } from '../../domain/alerts/notificationChannel.js';
+import type { NotificationDeliveryEvent } from '../../domain/alerts/notificationDelivery.js';
 import type { ConnectorEvent } from '../../domain/connectors/connector.js';
 import type { SecurityEvent } from '../../domain/permissions/accessDenied.js';
 import type { PipelineEvent } from '../../domain/pipelines/pipelineEvent.js';
@@ -14,6 +16,8 @@ type DomainEvent =
   | RunEvent
   | AlertRuleEvent
   | AlertEvent
+  | NotificationChannelEvent
+  | NotificationDeliveryEvent
   | SecurityEvent
   | SessionEvent;
 
@@ -144,6 +148,16 @@ const summarisers: Summarisers = {
   AlertEscalated: (d, f) => `${alert(d.alertId, f)} escalated to level ${d.level}`,
   AlertSilenced: (d, f) => `${f.actor} silenced ${alert(d.alertId, f)} until ${d.until}`,
 
+  NotificationChannelCreated: (d, f) => `${f.actor} created ${d.kind} notification channel ${d.name}`,
+  NotificationChannelUpdated: (d, f) =>
+    `${f.actor} updated notification channel ${channel(d.channelId, f)}${changes(f)}`,
+  NotificationChannelDeleted: (d, f) => `${f.actor} deleted notification channel ${channel(d.channelId, f)}`,
+  NotificationDeliveryAttempted: (d, f) =>
+    `${notification(d, f)}: attempt ${d.attempt} ${d.succeeded ? 'succeeded' : `failed (${d.error})`}`,
+  NotificationDelivered: (d, f) => `${notification(d, f)} delivered after ${d.attempts} attempt(s)`,
+  NotificationFailed: (d, f) => `${notification(d, f)} given up after ${d.attempts} attempt(s): ${d.reason}`,
+  NotificationSkipped: (d, f) => `${notification(d, f)} not sent: ${d.reason}`,
+
   // The actor is the one who was refused; the reason is the rule, never the request's input.
   // hasOwn, not a read: the data may leave the pipeline out, and a read of it would throw.
   AccessDenied: (d, f) =>
@@ -156,6 +170,9 @@ const pipeline = (id: string, f: SummaryFacts) => f.nameOf(`pipeline-${id}`) ?? 
 const rule = (id: string, f: SummaryFacts) => f.nameOf(`alertrule-${id}`) ?? short(id);
 const run = (id: string, f: SummaryFacts) => `run ${f.nameOf(`run-${id}`) ?? short(id)}`;
 const alert = (id: string, f: SummaryFacts) => `alert ${f.nameOf(`alert-${id}`) ?? short(id)}`;
+const channel = (id: string, f: SummaryFacts) => f.nameOf(`notificationchannel-${id}`) ?? short(id);
+const notification = (d: { trigger: string; alertId: string | null; channelId: string }, f: SummaryFacts) =>
+  `${d.alertId === null ? 'test notification' : `${d.trigger} notification of ${alert(d.alertId, f)}`} to channel ${channel(d.channelId, f)}`;
 
 // Reading a field the data lacks (an event stored in an older shape) throws, so the summary
 // falls back instead of saying "undefined".

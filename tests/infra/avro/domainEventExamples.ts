@@ -10,6 +10,7 @@ import type { PipelineDefinition } from '../../../src/domain/pipelines/pipelineD
 import { type RunCommand, runDecider } from '../../../src/domain/runs/run.js';
 import { type SessionCommand, sessionDecider } from '../../../src/domain/sessions/session.js';
 import { type UserCommand, userDecider } from '../../../src/domain/users/user.js';
+import { notificationEventExamples } from '../../domain/alerts/notificationChannelExamples.js';
 
 /**
  * Realistic events of every type, as the deciders emit them: each aggregate's commands are decided
@@ -542,4 +543,5 @@ export const domainEventExamples = (): ExampleEvent[] => [
   ...runEvents(),
   ...alertRuleEvents(),
   ...alertEvents(),
+  ...notificationEventExamples(),
 ];
