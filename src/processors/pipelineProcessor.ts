@@ -12,16 +12,21 @@ import type {
   Log,
   LogConsumer,
   LogRecord,
+  ProducedRecord,
 } from '../infra/log/log.js';
 import { pipelineRecords } from '../infra/metrics/metrics.js';
 import { interruptibleSleep } from '../infra/timing/interruptibleSleep.js';
 import type { Logger } from '../logger.js';
+import { createAggregateEngine } from './aggregate/aggregateEngine.js';
+import type { PartitionAggregator } from './aggregate/partitionAggregator.js';
+import { openWindowStateStore, stateChangelogTopicOf } from './aggregate/windowStateStore.js';
 import { createRecordDecoder } from './formats/recordDecoder.js';
 import { createRecordEncoder } from './formats/recordEncoder.js';
 import { LINEAGE_HEADER, lineagePrefix } from './lineage.js';
 import {
   compilePipeline,
   type RecordContext,
+  splitAggregate,
   type TransformDependencies,
 } from './transform/compilePipeline.js';
 import type { JsonRecord } from './transform/jsonRecord.js';
@@ -47,6 +52,13 @@ export interface BatchOutcome {
    * timestamp). Sum, max and count so that batches add up; all 0 when nothing reached the sink.
    */
   latencyMs: BatchLatency;
+  /**
+   * A version ending in an aggregate step: the window results the batch wrote to the sink. Its
+   * `counts.out` are the source records the windows took in, not these: a record may update
+   * several windows or none yet, and counts account for source records (in = out + filtered +
+   * dlq + inFlight).
+   */
+  windowResults?: number;
 }
 
 export interface BatchLatency {
@@ -107,6 +119,16 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
   const deadLetterTopic = deadLetterTopicOf(pipelineId);
   const versionText = String(version);
   for (const topic of [source.topic, sink.topic, deadLetterTopic]) await log.ensureTopic(topic);
+  const { aggregate } = splitAggregate(definition);
+  const aggregateStepIndex = definition.steps.findIndex((step) => step.kind === 'aggregate');
+  const stateStore = aggregate
+    ? await openWindowStateStore({
+        log,
+        engine: createAggregateEngine(aggregate, aggregateStepIndex),
+        topic: stateChangelogTopicOf(pipelineId, version, options.groupId),
+        sourceTopic: source.topic,
+      })
+    : undefined;
 
   const metric = (outcome: keyof RunCounts) =>
     pipelineRecords.labels({ pipeline_id: pipelineId, version: versionText, outcome });
@@ -135,7 +157,22 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
     }
   };
 
-  const handleBatch = async (batch: ConsumedBatch, context: BatchContext) => {
+  const deadLetter = (record: ConsumedRecord, step: string, reason: string, attempts: number): LogRecord => ({
+    key: record.key,
+    value: record.value,
+    timestamp: record.timestamp,
+    headers: {
+      ...record.headers,
+      'tributary-pipeline-id': pipelineId,
+      'tributary-pipeline-version': versionText,
+      'tributary-source': `${record.topic}/${record.partition}/${record.offset}`,
+      [DEAD_LETTER_HEADERS.error]: reason,
+      [DEAD_LETTER_HEADERS.step]: step,
+      [DEAD_LETTER_HEADERS.attempts]: String(attempts),
+    },
+  });
+
+  const handleBatch = async (batch: ConsumedBatch, context: BatchContext): Promise<HandledBatch> => {
     const end = endOffsets?.get(batch.partition);
     const records = end === undefined ? batch.records : batch.records.filter((record) => record.offset < end);
     const counts: RunCounts = { in: records.length, out: 0, filtered: 0, failed: 0, dlq: 0 };
@@ -146,20 +183,7 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
     let oldestOutTimestamp = Number.POSITIVE_INFINITY;
     const sendToDlq = (record: ConsumedRecord, step: string, reason: string, attempts: number) => {
       counts.failed++;
-      dead.push({
-        key: record.key,
-        value: record.value,
-        timestamp: record.timestamp,
-        headers: {
-          ...record.headers,
-          'tributary-pipeline-id': pipelineId,
-          'tributary-pipeline-version': versionText,
-          'tributary-source': `${record.topic}/${record.partition}/${record.offset}`,
-          [DEAD_LETTER_HEADERS.error]: reason,
-          [DEAD_LETTER_HEADERS.step]: step,
-          [DEAD_LETTER_HEADERS.attempts]: String(attempts),
-        },
-      });
+      dead.push(deadLetter(record, step, reason, attempts));
     };
     const lineage = lineagePrefix(pipelineId, version, batch.topic, batch.partition);
 
@@ -227,13 +251,156 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
     const batchEnd = Date.now();
     const latencyMs: BatchLatency =
       out.length === 0
-        ? { sum: 0, max: 0, count: 0 }
+        ? NO_LATENCY
         : {
             sum: batchEnd * out.length - outTimestampSum,
             max: batchEnd - oldestOutTimestamp,
             count: out.length,
           };
     return { counts, latencyMs };
+  };
+
+  /**
+   * A version ending in an aggregate step: the steps before it per record, then the partition's
+   * windows. Results of the windows the batch closed (or changed, in onUpdate mode) go to the
+   * sink keyed by window and key (a retract as a tombstone), then the DLQ, then the state's
+   * changes to its changelog: all through the batch's context, so in exactly-once mode they and
+   * the source offsets commit together. Should the batch fail, the partition's state in memory
+   * holds changes that were not committed, so it is dropped and restored when the batch comes again.
+   */
+  const handleAggregateBatch = async (
+    batch: ConsumedBatch,
+    context: BatchContext,
+    store: NonNullable<typeof stateStore>,
+  ): Promise<HandledBatch> => {
+    const end = endOffsets?.get(batch.partition);
+    const records = end === undefined ? batch.records : batch.records.filter((record) => record.offset < end);
+    const counts: RunCounts = { in: 0, out: 0, filtered: 0, failed: 0, dlq: 0 };
+    if (records.length === 0) return { counts, latencyMs: NO_LATENCY, windowResults: 0 };
+    const restoresBefore = store.restores.count;
+    const aggregator = await store.aggregatorFor(batch.partition, records[0]!.offset);
+    if (store.restores.count !== restoresBefore)
+      logger.info(
+        {
+          pipelineId,
+          version,
+          partition: batch.partition,
+          nextOffset: aggregator.nextOffset,
+          openWindows: aggregator.openWindows,
+        },
+        'window state restored from its changelog',
+      );
+    try {
+      return await aggregateRecords(records, aggregator, counts, context, store);
+    } catch (error) {
+      store.forget(batch.partition);
+      throw error;
+    }
+  };
+
+  const aggregateRecords = async (
+    records: readonly ConsumedRecord[],
+    aggregator: PartitionAggregator,
+    counts: RunCounts,
+    context: BatchContext,
+    store: NonNullable<typeof stateStore>,
+  ): Promise<HandledBatch> => {
+    const dead: LogRecord[] = [];
+    const toDlq = (record: ConsumedRecord, step: string, reason: string, attempts: number) => {
+      counts.failed++;
+      dead.push(deadLetter(record, step, reason, attempts));
+    };
+    const aggregateStep = `steps[${aggregateStepIndex}] aggregate`;
+    const addContext = { partition: aggregator.partition, timestamp: 0, offset: 0 };
+    const recordContext: RecordContext = { partition: aggregator.partition, timestamp: 0 };
+    let newestTimestamp = Number.NEGATIVE_INFINITY;
+    for (const record of records) {
+      // Applied before the state was last committed (and the offsets, in exactly-once mode, or
+      // not yet, when a process died in between): counted then, applied once.
+      if (record.offset < aggregator.nextOffset) continue;
+      counts.in++;
+      if (record.timestamp > newestTimestamp) newestTimestamp = record.timestamp;
+      let value: JsonRecord;
+      try {
+        value = decoder.decode(record.value);
+      } catch (error) {
+        toDlq(record, 'source', (error as Error).message, 1);
+        aggregator.skip(record.offset);
+        continue;
+      }
+      let result: JsonRecord | null;
+      if (transform.async) {
+        const transformed = await transformWithRetries(value, record);
+        if ('failure' in transformed) {
+          toDlq(record, transformed.failure.step, transformed.failure.message, transformed.attempts);
+          aggregator.skip(record.offset);
+          continue;
+        }
+        result = transformed.result;
+      } else {
+        // As on the hot path: synchronous, in place, a failure not retried.
+        recordContext.timestamp = record.timestamp;
+        try {
+          result = transform.processInPlace(value, recordContext) as JsonRecord | null;
+        } catch (error) {
+          const failure = asStepFailure(error);
+          toDlq(record, failure.step, failure.message, 1);
+          aggregator.skip(record.offset);
+          continue;
+        }
+      }
+      if (result === null) {
+        counts.filtered++;
+        aggregator.skip(record.offset);
+        continue;
+      }
+      addContext.timestamp = record.timestamp;
+      addContext.offset = record.offset;
+      try {
+        const added = aggregator.add(result, addContext);
+        if (added.accepted) counts.out++;
+        else toDlq(record, aggregateStep, added.reason, 1);
+      } catch (error) {
+        const failure = asStepFailure(error);
+        toDlq(record, failure.step, failure.message, 1);
+      }
+    }
+    const out: ProducedRecord[] = [];
+    for (const result of aggregator.drainResults()) {
+      const key = Buffer.from(result.kafkaKey);
+      if (result.record === null) {
+        out.push({ key, value: null, timestamp: newestTimestamp });
+        continue;
+      }
+      try {
+        out.push({ key, value: encoder.encode(result.record), timestamp: newestTimestamp });
+      } catch (error) {
+        // Not a source record's fault, so nothing to dead-letter: the sink's format does not fit
+        // the aggregate's output. Kept out of the sink, said loudly; the state moves on.
+        logger.error(
+          { pipelineId, version, key: result.kafkaKey, message: (error as Error).message },
+          'window result does not fit the sink',
+        );
+      }
+    }
+    counts.dlq = dead.length;
+    if (out.length > 0) await context.produce(sink.topic, out);
+    if (dead.length > 0) {
+      await context.produce(deadLetterTopic, dead);
+      logger.warn({ pipelineId, version, count: dead.length, deadLetterTopic }, 'records sent to the DLQ');
+    }
+    const changes = store.changelogRecords(aggregator);
+    if (changes.length > 0) await context.produce(store.topic, changes);
+    const batchEnd = Date.now();
+    const latencyMs: BatchLatency =
+      out.length === 0
+        ? NO_LATENCY
+        : {
+            sum: (batchEnd - newestTimestamp) * out.length,
+            max: batchEnd - newestTimestamp,
+            count: out.length,
+          };
+    return { counts, latencyMs, windowResults: out.length };
   };
 
   const consumer: LogConsumer = await log.consume({
@@ -244,7 +411,9 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
     fromBeginning: true,
     transactional: definition.delivery === 'exactly-once',
     eachBatch: async (batch, context) => {
-      const { counts, latencyMs } = await handleBatch(batch, context);
+      const { counts, latencyMs, windowResults } = stateStore
+        ? await handleAggregateBatch(batch, context, stateStore)
+        : await handleBatch(batch, context);
       // A batch that fails throws above and is counted when it comes again. One whose offset
       // commit fails after this point comes again too: counts are at least once, like delivery.
       for (const outcome of ['in', 'out', 'filtered', 'failed', 'dlq'] as const)
@@ -257,6 +426,7 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
           nextOffset: last.offset + 1,
           counts,
           latencyMs,
+          ...(windowResults === undefined ? {} : { windowResults }),
         });
       }
     },
@@ -276,6 +446,14 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
     },
   };
 };
+
+interface HandledBatch {
+  counts: RunCounts;
+  latencyMs: BatchLatency;
+  windowResults?: number;
+}
+
+const NO_LATENCY: BatchLatency = { sum: 0, max: 0, count: 0 };
 
 const hasAny = (headers: Record<string, string>) => {
   for (const _ in headers) return true;

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Log, LogRecord } from '../../../src/infra/log/log.js';
+import { stateChangelogTopicOf } from '../../../src/processors/aggregate/windowStateStore.js';
+import {
+  type BatchOutcome,
+  consumerGroupOf,
+  DEAD_LETTER_HEADERS,
+  deadLetterTopicOf,
+  startPipelineProcessor,
+} from '../../../src/processors/pipelineProcessor.js';
+import { createTestSchema, dropTestSchema, testServices, uniqueTopic } from '../../setup/testServices.js';
+import { logsUnderTest } from '../logsUnderTest.js';
+import { waitUntilCaughtUp } from '../reliability/groupLag.js';
+import { readToEnd } from '../reliability/readToEnd.js';
+import {
+  closingRecords,
+  expectedTotals,
+  PARTITIONS,
+  SALE_EVERY_MS,
+  saleRecords,
+  salesPipeline,
+  sunkTotals,
+  T0,
+} from './windowedSales.js';
+
+const logger = pino({ level: 'silent' });
+const CAUGHT_UP_MS = 30_000;
+
+const schemas: string[] = [];
+afterAll(async () => {
+  for (const schema of schemas) await dropTestSchema(testServices().databaseUrl, schema);
+});
+
+const sum = (outcomes: readonly BatchOutcome[], pick: (outcome: BatchOutcome) => number) =>
+  outcomes.reduce((total, outcome) => total + pick(outcome), 0);
+
+describe.each(logsUnderTest)('an aggregate pipeline on $name', (logUnderTest) => {
+  const start = () => {
+    const schema = createTestSchema('aggregate');
+    schemas.push(schema);
+    return logUnderTest.open(schema);
+  };
+
+  const run = (log: Log, pipelineId: string, source: string, sink: string, outcomes: BatchOutcome[]) =>
+    startPipelineProcessor({
+      log,
+      logger,
+      pipelineId,
+      version: 1,
+      definition: salesPipeline(source, sink, 'exactly-once'),
+      onBatch: (outcome) => outcomes.push(outcome),
+    });
+
+  it('sends each closed tumbling window once to the sink, keyed by window and key, and a late sale to the DLQ saying how late', async () => {
+    const { log, close } = start();
+    try {
+      const pipelineId = randomUUID();
+      const [source, sink] = [uniqueTopic('sales'), uniqueTopic('sales-per-second')];
+      await log.ensureTopic(source, { partitions: PARTITIONS });
+      const closedAt = T0 + 600 * SALE_EVERY_MS + 5_000;
+      const late: LogRecord = {
+        key: Buffer.from('c0'),
+        value: Buffer.from(JSON.stringify({ customer: 'c0', amount: 99 })),
+        partition: 0,
+        timestamp: T0 + 100,
+      };
+      const refund: LogRecord = {
+        key: Buffer.from('c3'),
+        value: Buffer.from(JSON.stringify({ customer: 'c3', amount: -5 })),
+        partition: 0,
+        timestamp: closedAt,
+      };
+      const records = [...saleRecords(0, 600), ...closingRecords(closedAt), late, refund];
+      await log.produce(source, records);
+
+      const outcomes: BatchOutcome[] = [];
+      const startedAt = Date.now();
+      const processor = await run(log, pipelineId, source, sink, outcomes);
+      const lag = await waitUntilCaughtUp(log, consumerGroupOf(pipelineId), source, CAUGHT_UP_MS);
+      await processor.stop();
+
+      const expected = expectedTotals(records);
+      expect(lag).toBe(0);
+      expect(expected).toHaveLength(600);
+      expect(sunkTotals(await readToEnd(log, sink))).toEqual(expected);
+      const [deadLetter, ...more] = await readToEnd(log, deadLetterTopicOf(pipelineId));
+      expect(more).toEqual([]);
+      expect(deadLetter!.value).toEqual(late.value);
+      expect(deadLetter!.headers[DEAD_LETTER_HEADERS.step]).toBe('steps[1] aggregate');
+      expect(deadLetter!.headers[DEAD_LETTER_HEADERS.error]).toMatch(/^late: 34900 ms behind the watermark/);
+      // Every source record accounted for: taken into a window (out), filtered, or dead-lettered.
+      expect({
+        in: sum(outcomes, (outcome) => outcome.counts.in),
+        out: sum(outcomes, (outcome) => outcome.counts.out),
+        filtered: sum(outcomes, (outcome) => outcome.counts.filtered),
+        dlq: sum(outcomes, (outcome) => outcome.counts.dlq),
+        windowResults: sum(outcomes, (outcome) => outcome.windowResults ?? 0),
+        latencies: sum(outcomes, (outcome) => outcome.latencyMs.count),
+      }).toEqual({
+        in: records.length,
+        out: records.length - 2,
+        filtered: 1,
+        dlq: 1,
+        windowResults: 600,
+        latencies: 600,
+      });
+      // A result's latency runs from the newest event of its batch (at most closedAt) to the
+      // batch's end (after the test began).
+      for (const { latencyMs } of outcomes.filter((outcome) => outcome.latencyMs.count > 0)) {
+        expect(latencyMs.max).toBeGreaterThanOrEqual(startedAt - closedAt);
+        expect(latencyMs.sum).toBe(latencyMs.max * latencyMs.count);
+      }
+    } finally {
+      await close();
+    }
+  }, 60_000);
+
+  it('picks up open windows where a stopped processor left them: a new one restores them from the changelog', async () => {
+    const { log, close } = start();
+    try {
+      const pipelineId = randomUUID();
+      const [source, sink] = [uniqueTopic('sales'), uniqueTopic('sales-per-second')];
+      await log.ensureTopic(source, { partitions: PARTITIONS });
+      const groupId = consumerGroupOf(pipelineId);
+      // 310 sales end half way through a window: every customer of it has an open one.
+      const first = saleRecords(0, 310);
+      await log.produce(source, first);
+      const outcomes: BatchOutcome[] = [];
+      const before = await run(log, pipelineId, source, sink, outcomes);
+      expect(await waitUntilCaughtUp(log, groupId, source, CAUGHT_UP_MS)).toBe(0);
+      await before.stop();
+      const changelog = await log.endOffsets(stateChangelogTopicOf(pipelineId, 1));
+      // Co-partitioned with the source, and holding the open windows' state.
+      expect([...changelog.keys()].sort()).toEqual([0, 1, 2]);
+      expect([...changelog.values()].every((end) => end > 0)).toBe(true);
+
+      const rest = [...saleRecords(310, 600), ...closingRecords(T0 + 40_000)];
+      const after = await run(log, pipelineId, source, sink, outcomes);
+      await log.produce(source, rest);
+      expect(await waitUntilCaughtUp(log, groupId, source, CAUGHT_UP_MS)).toBe(0);
+      await after.stop();
+
+      // Equal to the reference: the windows open at the stop hold the sales of both processors.
+      expect(sunkTotals(await readToEnd(log, sink))).toEqual(expectedTotals([...first, ...rest]));
+    } finally {
+      await close();
+    }
+  }, 60_000);
+});
