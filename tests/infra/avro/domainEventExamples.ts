@@ -96,6 +96,19 @@ const everyStepKind: PipelineDefinition = {
       onMissing: 'fail',
     },
     { kind: 'validate', schema: orderSchema },
+    {
+      kind: 'aggregate',
+      window: { type: 'hopping', sizeMs: 3_600_000, advanceMs: 600_000 },
+      key: 'customerId',
+      eventTime: 'placedAt',
+      measures: [
+        { name: 'orders', fn: 'count' },
+        { name: 'revenue', fn: 'sum', expression: 'amount' },
+        { name: 'customers', fn: 'distinctCount', expression: 'customerId' },
+      ],
+      allowedLatenessMs: 60_000,
+      emit: 'onUpdate',
+    },
   ],
   sink: { topic: 'orders.enriched', format: 'avro', schema: orderSchema },
   delivery: 'exactly-once',
@@ -488,13 +501,37 @@ const alertRuleEvents = () =>
     },
     { type: 'DisableAlertRule', data: { ruleId, disabledAt: at(2) } },
     { type: 'EnableAlertRule', data: { ruleId, enabledAt: at(3) } },
+    {
+      type: 'UpdateAlertRule',
+      data: {
+        ruleId,
+        name: 'Big orders',
+        condition: {
+          metric: 'aggregate',
+          measure: 'total',
+          key: 'eu',
+          comparator: '>',
+          threshold: 1e4,
+          forSeconds: 60,
+        },
+        severity: 'critical',
+        channelIds: ['ops-slack'],
+        repeatIntervalSeconds: 3600,
+        escalation: [{ afterSeconds: 600, channelIds: ['pager'] }],
+        updatedAt: at(4),
+      },
+    },
   ]);
 
 const alertEvents = () => [
   ...decideAll(alertDecider, [
     { type: 'FireAlert', data: { alertId: 'al-1', ruleId, value: 0.0731, firedAt: at(0) } },
     { type: 'SilenceAlert', data: { alertId: 'al-1', until: at(30), silencedBy: 'u-1', silencedAt: at(1) } },
-    { type: 'EscalateAlert', data: { alertId: 'al-1', escalatedAt: at(31) } },
+    { type: 'EscalateAlert', data: { alertId: 'al-1', escalatedAt: at(31), channelIds: ['pager'] } },
+    {
+      type: 'RemindAlert',
+      data: { alertId: 'al-1', remindedAt: at(32), channelIds: ['ops-slack', 'pager'] },
+    },
     { type: 'AcknowledgeAlert', data: { alertId: 'al-1', acknowledgedBy: 'u-1', acknowledgedAt: at(32) } },
     {
       type: 'ResolveAlert',
@@ -502,7 +539,10 @@ const alertEvents = () => [
     },
   ]),
   ...decideAll(alertDecider, [
-    { type: 'FireAlert', data: { alertId: 'al-2', ruleId, value: 1500, firedAt: at(0) } },
+    {
+      type: 'FireAlert',
+      data: { alertId: 'al-2', ruleId, value: 1500, firedAt: at(0), key: 'eu', channelIds: ['ops-slack'] },
+    },
     { type: 'ResolveAlert', data: { alertId: 'al-2', resolution: 'auto', resolvedAt: at(5) } },
   ]),
 ];

@@ -260,6 +260,7 @@ describe('event schemas: compatibility with schemas/avro/history', () => {
       'tributary.events.PipelineCreatedFromTemplate.v1.avsc',
       'tributary.events.PipelineDefinition.v1.avsc',
       'tributary.events.PipelineDefinition.v2.avsc',
+      'tributary.events.PipelineDefinition.v3.avsc',
       'tributary.events.PipelineVersionSaved.v1.avsc',
     ]);
   });
