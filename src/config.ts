@@ -63,6 +63,11 @@ export interface AuthConfig {
    * survive a restart (fine for dev, wrong for several instances, hence required in production).
    */
   jwtSecret: string | null;
+  /**
+   * The key JWT_SECRET replaced, still accepted on tokens it signed, so a rotation signs nobody
+   * out; unset it once those tokens have expired (ACCESS_TOKEN_TTL_SECONDS later).
+   */
+  jwtPreviousSecret: string | null;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   /** The first admin, created at start when the platform has no user yet; null when unset. */
@@ -218,6 +223,13 @@ export const loadConfig = (env: Env = process.env, options: LoadOptions = {}): R
     // Never echo the secret itself in a problem.
     if (jwtSecret !== null && Buffer.byteLength(jwtSecret, 'utf8') < 32)
       problems.push('JWT_SECRET must be at least 32 bytes (HS256 needs a key as long as its hash)');
+    const jwtPreviousSecret = read('JWT_PREVIOUS_SECRET') ?? null;
+    if (jwtPreviousSecret !== null && Buffer.byteLength(jwtPreviousSecret, 'utf8') < 32)
+      problems.push('JWT_PREVIOUS_SECRET must be at least 32 bytes, as JWT_SECRET');
+    if (jwtPreviousSecret !== null && jwtSecret === null)
+      problems.push(
+        'JWT_PREVIOUS_SECRET needs JWT_SECRET: the previous key only verifies, the current one signs',
+      );
     if (jwtSecret === null && nodeEnv === 'production' && !disabled)
       problems.push('JWT_SECRET must be set in production, the same on every API instance');
     const email = read('BOOTSTRAP_ADMIN_EMAIL');
@@ -228,6 +240,7 @@ export const loadConfig = (env: Env = process.env, options: LoadOptions = {}): R
     return {
       disabled,
       jwtSecret,
+      jwtPreviousSecret,
       accessTokenTtlSeconds: seconds('ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86_400),
       refreshTokenTtlSeconds: seconds('REFRESH_TOKEN_TTL_SECONDS', 30 * 86_400, 60, 365 * 86_400),
       bootstrapAdmin: email !== undefined && password !== undefined ? { email, password } : null,

@@ -80,6 +80,7 @@ describe('config', () => {
     expect(loadConfig({}).auth).toEqual({
       disabled: false,
       jwtSecret: null,
+      jwtPreviousSecret: null,
       accessTokenTtlSeconds: 900,
       refreshTokenTtlSeconds: 2_592_000,
       bootstrapAdmin: null,
@@ -96,6 +97,20 @@ describe('config', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set in production/);
     const secret = 'x'.repeat(32);
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).auth.jwtSecret).toBe(secret);
+  });
+
+  it('takes a previous JWT key for rotation only beside a current one, and as long as it', () => {
+    const current = 'c'.repeat(32);
+    const previous = 'p'.repeat(32);
+    expect(loadConfig({ JWT_SECRET: current, JWT_PREVIOUS_SECRET: previous }).auth.jwtPreviousSecret).toBe(
+      previous,
+    );
+    expect(() => loadConfig({ JWT_PREVIOUS_SECRET: previous })).toThrow(
+      /JWT_PREVIOUS_SECRET needs JWT_SECRET/,
+    );
+    const short = () => loadConfig({ JWT_SECRET: current, JWT_PREVIOUS_SECRET: 'short-previous' });
+    expect(short).toThrow(/JWT_PREVIOUS_SECRET must be at least 32 bytes/);
+    expect(short).not.toThrow(/short-previous/);
   });
 
   it('reads the first admin from config only when both its e-mail address and password are set', () => {

@@ -265,7 +265,13 @@ export const authenticationFromConfig = (
 ): Authentication => {
   const secret = auth.jwtSecret === null ? randomBytes(32) : new TextEncoder().encode(auth.jwtSecret);
   const sessionTokens: SessionTokens = {
-    accessTokens: createAccessTokens({ secret, ttlSeconds: auth.accessTokenTtlSeconds }),
+    accessTokens: createAccessTokens({
+      secret,
+      ...(auth.jwtPreviousSecret !== null && {
+        previousSecrets: [new TextEncoder().encode(auth.jwtPreviousSecret)],
+      }),
+      ttlSeconds: auth.accessTokenTtlSeconds,
+    }),
     refreshTokenTtlSeconds: auth.refreshTokenTtlSeconds,
     ...(dependencies.mailSender && { mailSender: dependencies.mailSender }),
   };

@@ -1,4 +1,5 @@
-import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { createHash } from 'node:crypto';
+import { type JWTVerifyGetKey, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { TributaryError } from '../../errors.js';
 
 /** What an access token says: who, in which session. The role is read fresh on each request. */
@@ -29,10 +30,28 @@ const VERIFIED_CACHE_SIZE = 10_000;
  * any of them verifies what another signed. Expiry is checked against the clock given, with no
  * leeway beyond a few seconds of drift between instances.
  */
-export const createAccessTokens = (options: { secret: Uint8Array; ttlSeconds: number }): AccessTokens => {
-  if (options.secret.length < MIN_SECRET_BYTES)
+export const createAccessTokens = (options: {
+  secret: Uint8Array;
+  /**
+   * Keys that signed tokens before `secret` did, still accepted so that rotating the key does not
+   * sign everyone out: drop them once the last token they signed has expired.
+   */
+  previousSecrets?: readonly Uint8Array[];
+  ttlSeconds: number;
+}): AccessTokens => {
+  const all = [options.secret, ...(options.previousSecrets ?? [])];
+  if (all.some((key) => key.length < MIN_SECRET_BYTES))
     throw new Error(`The access token secret must be at least ${MIN_SECRET_BYTES} bytes`);
   const secret = Uint8Array.from(options.secret);
+  const keyId = keyIdOf(secret);
+  // Tokens name their key (`kid`), so a verify tries one key, never each in turn. A token
+  // without one predates key ids and was signed by the current key.
+  const keys = new Map(all.map((key) => [keyIdOf(key), Uint8Array.from(key)] as const));
+  const keyOf: JWTVerifyGetKey = (header) => {
+    const key = header.kid === undefined ? secret : keys.get(header.kid);
+    if (key === undefined) throw new Error('unknown key id');
+    return key;
+  };
   // Keyed by the whole token string, so only the exact bytes that verified hit. An entry holds
   // until the token's expiry (with the same tolerance jose applies), never longer; the session
   // and the user behind it are still checked on every request by the caller.
@@ -44,7 +63,7 @@ export const createAccessTokens = (options: { secret: Uint8Array; ttlSeconds: nu
       const issuedAt = Math.floor(now.getTime() / 1000);
       const expiresAt = issuedAt + options.ttlSeconds;
       const token = await new SignJWT({ sid: sessionId })
-        .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+        .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT', kid: keyId })
         .setSubject(userId)
         .setIssuer(ISSUER)
         .setAudience(AUDIENCE)
@@ -61,7 +80,7 @@ export const createAccessTokens = (options: { secret: Uint8Array; ttlSeconds: nu
         return hit.claims;
       }
       try {
-        const { payload } = await jwtVerify(token, secret, {
+        const { payload } = await jwtVerify(token, keyOf, {
           algorithms: [ALGORITHM],
           issuer: ISSUER,
           audience: AUDIENCE,
@@ -87,3 +106,6 @@ export const createAccessTokens = (options: { secret: Uint8Array; ttlSeconds: nu
     },
   };
 };
+
+/** A key's public name: the start of its SHA-256, which says nothing usable about the key. */
+const keyIdOf = (key: Uint8Array) => createHash('sha256').update(key).digest('hex').slice(0, 16);

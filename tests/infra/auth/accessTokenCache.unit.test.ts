@@ -44,3 +44,27 @@ describe('the verified access token cache', () => {
     expect(await codeOf(other.verify(token, at(0)))).toBe('UNAUTHENTICATED');
   });
 });
+
+describe('access token key rotation', () => {
+  it('given tokens signed by the old key, when the key rotates with the old one kept as previous, then both keys’ tokens verify and new ones are signed by the new key', async () => {
+    const oldKey = randomBytes(32);
+    const newKey = randomBytes(32);
+    const before = createAccessTokens({ secret: oldKey, ttlSeconds: TTL_SECONDS });
+    const { token: oldToken } = await before.issue({ userId: 'u1', sessionId: 's1' }, issuedAt);
+
+    const rotated = createAccessTokens({
+      secret: newKey,
+      previousSecrets: [oldKey],
+      ttlSeconds: TTL_SECONDS,
+    });
+    const { token: newToken } = await rotated.issue({ userId: 'u2', sessionId: 's2' }, issuedAt);
+    expect(await rotated.verify(oldToken, at(0))).toEqual({ userId: 'u1', sessionId: 's1' });
+    expect(await rotated.verify(newToken, at(0))).toEqual({ userId: 'u2', sessionId: 's2' });
+    // The old key alone does not know the new key's tokens: they are signed by the new key.
+    expect(await codeOf(before.verify(newToken, at(0)))).toBe('UNAUTHENTICATED');
+
+    // Once the previous key is dropped, its tokens are refused.
+    const after = createAccessTokens({ secret: newKey, ttlSeconds: TTL_SECONDS });
+    expect(await codeOf(after.verify(oldToken, at(0)))).toBe('UNAUTHENTICATED');
+  });
+});
