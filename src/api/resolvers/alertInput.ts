@@ -1,4 +1,9 @@
-import type { AlertComparator, AlertCondition, AlertRuleSettings } from '../../domain/alerts/alertRule.js';
+import type {
+  AlertComparator,
+  AlertCondition,
+  AlertEscalationLevel,
+  AlertRuleSettings,
+} from '../../domain/alerts/alertRule.js';
 
 /** GraphQL enums cannot hold `>`; these are the schema's names for the comparators. */
 const COMPARATOR_OF_NAME = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const satisfies Record<
@@ -18,6 +23,8 @@ export interface AlertConditionInput {
   comparator?: ComparatorName | null;
   threshold?: number | null;
   forSeconds?: number | null;
+  measure?: string | null;
+  key?: string | null;
 }
 
 export interface AlertRuleSettingsInput {
@@ -25,6 +32,8 @@ export interface AlertRuleSettingsInput {
   condition: AlertConditionInput;
   severity: AlertRuleSettings['severity'];
   channelIds?: string[] | null;
+  repeatIntervalSeconds?: number | null;
+  escalation?: AlertEscalationLevel[] | null;
 }
 
 /**
@@ -33,12 +42,21 @@ export interface AlertRuleSettingsInput {
  * its path), and a comparator missing where one is needed is reported there too.
  */
 export const toAlertRuleSettings = (input: AlertRuleSettingsInput): AlertRuleSettings => {
-  const { metric, comparator, threshold, forSeconds } = input.condition;
+  const { metric, comparator, threshold, forSeconds, measure, key } = input.condition;
   const condition = {
     metric,
+    ...(measure != null && { measure }),
+    ...(key != null && { key }),
     ...(comparator != null && { comparator: COMPARATOR_OF_NAME[comparator] }),
     ...(threshold != null && { threshold }),
     forSeconds: forSeconds ?? 0,
   } as AlertCondition;
-  return { name: input.name, condition, severity: input.severity, channelIds: input.channelIds ?? [] };
+  return {
+    name: input.name,
+    condition,
+    severity: input.severity,
+    channelIds: input.channelIds ?? [],
+    ...(input.repeatIntervalSeconds != null && { repeatIntervalSeconds: input.repeatIntervalSeconds }),
+    ...(input.escalation != null && { escalation: input.escalation }),
+  };
 };

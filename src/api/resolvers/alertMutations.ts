@@ -3,6 +3,8 @@ import { type AlertCommand, alertDecider, alertStreamId } from '../../domain/ale
 import { type AlertRuleCommand, alertRuleDecider, alertRuleStreamId } from '../../domain/alerts/alertRule.js';
 import { TributaryError } from '../../errors.js';
 import { deterministicId } from '../../infra/eventstore/deterministicId.js';
+import type { RecordedEvent } from '../../infra/eventstore/eventStore.js';
+import { upcastEvent } from '../../infra/eventstore/upcast.js';
 import type { ApiContext } from '../apiServices.js';
 import { authorize } from '../authorize.js';
 import { type AlertRuleSettingsInput, toAlertRuleSettings } from './alertInput.js';
@@ -28,6 +30,17 @@ const runAlertCommand = async (context: ApiContext, command: AlertCommand) => {
 };
 
 type IdArgs = { id: string };
+
+const fold = <Event, State>(
+  decider: { initialState: State; evolve(state: State, event: Event): State },
+  events: readonly RecordedEvent[],
+): State =>
+  events
+    .map(upcastEvent)
+    .reduce((state, event) => decider.evolve(state, event as unknown as Event), decider.initialState);
+
+const readRule = async (context: ApiContext, ruleId: string) =>
+  fold(alertRuleDecider, await context.services.eventStore.readStream(alertRuleStreamId(ruleId)));
 
 // Stored in UTC like every other time; text that is no instant goes on for the domain to refuse.
 const toInstant = (text: string) => (Number.isNaN(Date.parse(text)) ? text : new Date(text).toISOString());
@@ -80,10 +93,8 @@ export const alertMutations: IResolvers['Mutation'] = {
     authorize(context, 'alert.fire');
     // The alert decider knows nothing of rules; an alert of a rule that never existed would
     // have no pipeline or severity, so the rule's stream is checked first.
-    const rule = await context.services.eventStore.readStream(alertRuleStreamId(input.ruleId), {
-      maxCount: 1,
-    });
-    if (rule.length === 0) throw new TributaryError('ALERT_RULE_NOT_FOUND');
+    const rule = await readRule(context, input.ruleId);
+    if (rule.status === 'none') throw new TributaryError('ALERT_RULE_NOT_FOUND');
     return runAlertCommand(context, {
       type: 'FireAlert',
       data: {
@@ -91,6 +102,7 @@ export const alertMutations: IResolvers['Mutation'] = {
         ruleId: input.ruleId,
         value: input.value,
         firedAt: now(context),
+        channelIds: rule.channelIds,
       },
     });
   },
@@ -108,11 +120,16 @@ export const alertMutations: IResolvers['Mutation'] = {
       data: { alertId: id, resolution: 'manual', resolvedBy: context.actor, resolvedAt: now(context) },
     });
   },
-  escalateAlert: (_root, { id }: IdArgs, context: ApiContext) => {
+  escalateAlert: async (_root, { id }: IdArgs, context: ApiContext) => {
     authorize(context, 'alert.escalate');
+    // The next level of the rule's policy is told, as when the evaluator escalates.
+    const alert = fold(alertDecider, await context.services.eventStore.readStream(alertStreamId(id)));
+    const rule = alert.status === 'none' ? null : await readRule(context, alert.ruleId);
+    const level =
+      alert.status === 'none' || rule?.status === 'none' ? undefined : rule?.escalation[alert.level - 1];
     return runAlertCommand(context, {
       type: 'EscalateAlert',
-      data: { alertId: id, escalatedAt: now(context) },
+      data: { alertId: id, escalatedAt: now(context), channelIds: level?.channelIds ?? [] },
     });
   },
   silenceAlert: (_root, { id, until }: IdArgs & { until: string }, context: ApiContext) => {

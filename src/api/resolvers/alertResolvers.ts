@@ -113,5 +113,7 @@ export const alertResolvers: IResolvers = {
     comparator: (condition: AlertCondition) =>
       condition.metric === 'noRecords' ? null : comparatorName(condition.comparator),
     threshold: (condition: AlertCondition) => (condition.metric === 'noRecords' ? null : condition.threshold),
+    measure: (condition: AlertCondition) => (condition.metric === 'aggregate' ? condition.measure : null),
+    key: (condition: AlertCondition) => (condition.metric === 'aggregate' ? (condition.key ?? null) : null),
   },
 };

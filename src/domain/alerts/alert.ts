@@ -6,8 +6,24 @@ import { assertNever, type Decider } from '../decider.js';
  * auto-resolves; people acknowledge, resolve, silence; escalation raises the level of on-call
  * people notified while nobody has acknowledged.
  */
+/**
+ * Who is told travels on the decision: `channelIds` of AlertFired, AlertEscalated, AlertReminded
+ * and AlertResolved are exactly the channels the notifier delivers that event to. Events written
+ * before they carried it have none (absent).
+ */
 export type AlertCommand =
-  | { type: 'FireAlert'; data: { alertId: string; ruleId: string; value: number; firedAt: string } }
+  | {
+      type: 'FireAlert';
+      data: {
+        alertId: string;
+        ruleId: string;
+        value: number;
+        firedAt: string;
+        /** The key of the aggregate output that breached; absent for pipeline metrics. */
+        key?: string;
+        channelIds?: string[];
+      };
+    }
   | { type: 'AcknowledgeAlert'; data: { alertId: string; acknowledgedBy: string; acknowledgedAt: string } }
   | {
       type: 'ResolveAlert';
@@ -15,20 +31,44 @@ export type AlertCommand =
         | { alertId: string; resolution: 'auto'; resolvedAt: string }
         | { alertId: string; resolution: 'manual'; resolvedBy: string; resolvedAt: string };
     }
-  | { type: 'EscalateAlert'; data: { alertId: string; escalatedAt: string } }
+  | { type: 'EscalateAlert'; data: { alertId: string; escalatedAt: string; channelIds?: string[] } }
+  | { type: 'RemindAlert'; data: { alertId: string; remindedAt: string; channelIds: string[] } }
   | {
       type: 'SilenceAlert';
       data: { alertId: string; until: string; silencedBy: string; silencedAt: string };
     };
 
 export type AlertEvent =
-  | { type: 'AlertFired'; data: { alertId: string; ruleId: string; value: number; firedAt: string } }
+  | {
+      type: 'AlertFired';
+      data: {
+        alertId: string;
+        ruleId: string;
+        value: number;
+        firedAt: string;
+        key?: string | null;
+        channelIds?: string[];
+      };
+    }
   | { type: 'AlertAcknowledged'; data: { alertId: string; acknowledgedBy: string; acknowledgedAt: string } }
   | {
       type: 'AlertResolved';
-      data: { alertId: string; resolution: 'auto' | 'manual'; resolvedBy: string | null; resolvedAt: string };
+      data: {
+        alertId: string;
+        resolution: 'auto' | 'manual';
+        resolvedBy: string | null;
+        resolvedAt: string;
+        channelIds?: string[];
+      };
     }
-  | { type: 'AlertEscalated'; data: { alertId: string; level: number; escalatedAt: string } }
+  | {
+      type: 'AlertEscalated';
+      data: { alertId: string; level: number; escalatedAt: string; channelIds?: string[] };
+    }
+  | {
+      type: 'AlertReminded';
+      data: { alertId: string; level: number; channelIds: string[]; remindedAt: string };
+    }
   | {
       type: 'AlertSilenced';
       data: { alertId: string; until: string; silencedBy: string; silencedAt: string };
@@ -41,6 +81,7 @@ export const alertEventTypes = [
   'AlertResolved',
   'AlertEscalated',
   'AlertSilenced',
+  'AlertReminded',
 ] as const satisfies readonly AlertEvent['type'][];
 
 export type AlertStatus = 'firing' | 'acknowledged' | 'resolved';
@@ -57,6 +98,13 @@ export type AlertState =
       acknowledgedBy: string | null;
       /** Notifications stay quiet until this instant; null when never silenced. */
       silencedUntil: string | null;
+      /** The aggregate key that breached; null for pipeline metrics. */
+      key: string | null;
+      firedAt: string;
+      /** The last firing, escalation or reminder: the repeat interval counts from it. */
+      notifiedAt: string;
+      /** Every channel told so far, in the order first told: a resolution tells them all. */
+      channelIds: string[];
     };
 
 type ExistingAlertState = Exclude<AlertState, { status: 'none' }>;
@@ -80,6 +128,24 @@ const assertUnacknowledged = (alert: ExistingAlertState): void => {
   }
 };
 
+const assertNotSilenced = (alert: ExistingAlertState, at: string): void => {
+  if (alert.silencedUntil !== null && instant(at) < instant(alert.silencedUntil)) {
+    throw new TributaryError('ALERT_SILENCED', {
+      message: `The alert is silenced until ${alert.silencedUntil}`,
+    });
+  }
+};
+
+const channelProblems = (channelIds: unknown): FieldProblem[] =>
+  Array.isArray(channelIds) && channelIds.every(isId)
+    ? []
+    : [{ path: 'channelIds', message: 'must be a list of channel ids' }];
+
+const withChannels = (told: readonly string[], more: readonly string[] | undefined): string[] => [
+  ...told,
+  ...(more ?? []).filter((id) => !told.includes(id)),
+];
+
 const assertValid = (problems: FieldProblem[]): void => {
   if (problems.length > 0) throw new ValidationError(problems);
 };
@@ -88,12 +154,29 @@ const decide = (command: AlertCommand, state: AlertState): AlertEvent[] => {
   switch (command.type) {
     case 'FireAlert': {
       if (state.status !== 'none') throw new TributaryError('ALERT_ALREADY_EXISTS');
-      const { alertId, ruleId, value, firedAt } = command.data;
+      const { alertId, ruleId, value, firedAt, key } = command.data;
+      const channelIds = command.data.channelIds ?? [];
       assertValid([
         ...(isId(ruleId) ? [] : [{ path: 'ruleId', message: 'must be the id of the rule that fired' }]),
         ...(Number.isFinite(value) ? [] : [{ path: 'value', message: 'must be a finite number' }]),
+        ...(key === undefined || isId(key)
+          ? []
+          : [{ path: 'key', message: 'must be a key, or be left out' }]),
+        ...channelProblems(channelIds),
       ]);
-      return [{ type: 'AlertFired', data: { alertId, ruleId, value, firedAt } }];
+      return [
+        {
+          type: 'AlertFired',
+          data: {
+            alertId,
+            ruleId,
+            value,
+            firedAt,
+            ...(key !== undefined && { key }),
+            channelIds: [...channelIds],
+          },
+        },
+      ];
     }
     case 'AcknowledgeAlert': {
       assertUnacknowledged(assertUnresolved(state));
@@ -114,18 +197,42 @@ const decide = (command: AlertCommand, state: AlertState): AlertEvent[] => {
       if (resolution === 'manual' && !isId(resolvedBy)) {
         throw new ValidationError([{ path: 'resolvedBy', message: 'must name who resolves' }]);
       }
-      return [{ type: 'AlertResolved', data: { alertId, resolution, resolvedBy, resolvedAt } }];
+      // Everyone told of the alert hears it ended.
+      const { channelIds } = assertUnresolved(state);
+      return [
+        {
+          type: 'AlertResolved',
+          data: { alertId, resolution, resolvedBy, resolvedAt, channelIds: [...channelIds] },
+        },
+      ];
     }
     case 'EscalateAlert': {
       const alert = assertUnresolved(state);
       assertUnacknowledged(alert);
       const { alertId, escalatedAt } = command.data;
-      if (alert.silencedUntil !== null && instant(escalatedAt) < instant(alert.silencedUntil)) {
-        throw new TributaryError('ALERT_SILENCED', {
-          message: `The alert is silenced until ${alert.silencedUntil}`,
-        });
-      }
-      return [{ type: 'AlertEscalated', data: { alertId, level: alert.level + 1, escalatedAt } }];
+      const channelIds = command.data.channelIds ?? [];
+      assertNotSilenced(alert, escalatedAt);
+      assertValid(channelProblems(channelIds));
+      return [
+        {
+          type: 'AlertEscalated',
+          data: { alertId, level: alert.level + 1, escalatedAt, channelIds: [...channelIds] },
+        },
+      ];
+    }
+    case 'RemindAlert': {
+      // A reminder nags whoever has not answered: an acknowledged or silenced alert needs none.
+      const alert = assertUnresolved(state);
+      assertUnacknowledged(alert);
+      const { alertId, remindedAt, channelIds } = command.data;
+      assertNotSilenced(alert, remindedAt);
+      assertValid(channelProblems(channelIds));
+      return [
+        {
+          type: 'AlertReminded',
+          data: { alertId, level: alert.level, channelIds: [...channelIds], remindedAt },
+        },
+      ];
     }
     case 'SilenceAlert': {
       assertUnresolved(state);
@@ -147,8 +254,20 @@ const decide = (command: AlertCommand, state: AlertState): AlertEvent[] => {
 
 const evolve = (state: AlertState, event: AlertEvent): AlertState => {
   if (event.type === 'AlertFired') {
-    const { alertId, ruleId, value } = event.data;
-    return { status: 'firing', alertId, ruleId, value, level: 1, acknowledgedBy: null, silencedUntil: null };
+    const { alertId, ruleId, value, firedAt } = event.data;
+    return {
+      status: 'firing',
+      alertId,
+      ruleId,
+      value,
+      level: 1,
+      acknowledgedBy: null,
+      silencedUntil: null,
+      key: event.data.key ?? null,
+      firedAt,
+      notifiedAt: firedAt,
+      channelIds: withChannels([], event.data.channelIds),
+    };
   }
   if (state.status === 'none') return state;
   switch (event.type) {
@@ -157,7 +276,18 @@ const evolve = (state: AlertState, event: AlertEvent): AlertState => {
     case 'AlertResolved':
       return { ...state, status: 'resolved' };
     case 'AlertEscalated':
-      return { ...state, level: event.data.level };
+      return {
+        ...state,
+        level: event.data.level,
+        notifiedAt: event.data.escalatedAt,
+        channelIds: withChannels(state.channelIds, event.data.channelIds),
+      };
+    case 'AlertReminded':
+      return {
+        ...state,
+        notifiedAt: event.data.remindedAt,
+        channelIds: withChannels(state.channelIds, event.data.channelIds),
+      };
     case 'AlertSilenced':
       return { ...state, silencedUntil: event.data.until };
     default:

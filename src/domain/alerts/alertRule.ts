@@ -1,14 +1,23 @@
 import { TributaryError, ValidationError } from '../../errors.js';
 import { assertNever, type Decider } from '../decider.js';
-import { type AlertRuleSettings, validateAlertRuleSettings } from './alertRuleSettings.js';
+import {
+  type AlertCondition,
+  type AlertRuleSettings,
+  DEFAULT_REPEAT_INTERVAL_SECONDS,
+  validateAlertRuleSettings,
+} from './alertRuleSettings.js';
 
 export type {
   AlertComparator,
   AlertCondition,
+  AlertEscalationLevel,
   AlertMetric,
   AlertRuleSettings,
   AlertSeverity,
 } from './alertRuleSettings.js';
+
+/** Settings as a rule holds them: rules created before repeat and escalation get their defaults. */
+export type StoredAlertRuleSettings = Required<AlertRuleSettings>;
 
 export type AlertRuleCommand =
   | {
@@ -39,36 +48,58 @@ export const alertRuleEventTypes = [
 /** A rule is enabled from its creation; only an enabled rule is evaluated. */
 export type AlertRuleState =
   | { status: 'none' }
-  | ({ status: 'enabled' | 'disabled'; ruleId: string; pipelineId: string } & AlertRuleSettings);
+  | ({ status: 'enabled' | 'disabled'; ruleId: string; pipelineId: string } & StoredAlertRuleSettings);
 
 export const alertRuleStreamId = (ruleId: string): string => `alertrule-${ruleId}`;
 
 /** The settings as they are stored: the name trimmed, and only the fields its metric uses. */
 const validSettings = (input: AlertRuleSettings, problems = validateAlertRuleSettings(input)) => {
   if (problems.length > 0) throw new ValidationError(problems);
-  const { condition, severity, channelIds } = input;
-  const settings: AlertRuleSettings = {
+  const { severity, channelIds } = input;
+  const settings: StoredAlertRuleSettings = {
     name: input.name.trim(),
-    condition:
-      condition.metric === 'noRecords'
-        ? { metric: condition.metric, forSeconds: condition.forSeconds }
-        : {
-            metric: condition.metric,
-            comparator: condition.comparator,
-            threshold: condition.threshold,
-            forSeconds: condition.forSeconds,
-          },
+    condition: storedCondition(input.condition),
     severity,
     channelIds: [...channelIds],
+    repeatIntervalSeconds: input.repeatIntervalSeconds ?? DEFAULT_REPEAT_INTERVAL_SECONDS,
+    escalation: (input.escalation ?? []).map(({ afterSeconds, channelIds: ids }) => ({
+      afterSeconds,
+      channelIds: [...ids],
+    })),
   };
   return settings;
 };
 
-const settingsOf = ({ name, condition, severity, channelIds }: AlertRuleSettings): AlertRuleSettings => ({
-  name,
-  condition,
-  severity,
-  channelIds,
+const storedCondition = (condition: AlertCondition): AlertCondition => {
+  const { forSeconds } = condition;
+  switch (condition.metric) {
+    case 'noRecords':
+      return { metric: condition.metric, forSeconds };
+    case 'aggregate': {
+      const { measure, key, comparator, threshold } = condition;
+      return {
+        metric: 'aggregate',
+        measure,
+        ...(key !== undefined && { key }),
+        comparator,
+        threshold,
+        forSeconds,
+      };
+    }
+    default: {
+      const { metric, comparator, threshold } = condition;
+      return { metric, comparator, threshold, forSeconds };
+    }
+  }
+};
+
+const settingsOf = (settings: AlertRuleSettings): StoredAlertRuleSettings => ({
+  name: settings.name,
+  condition: settings.condition,
+  severity: settings.severity,
+  channelIds: settings.channelIds,
+  repeatIntervalSeconds: settings.repeatIntervalSeconds ?? DEFAULT_REPEAT_INTERVAL_SECONDS,
+  escalation: settings.escalation ?? [],
 });
 
 const assertRule = (state: AlertRuleState) => {

@@ -29,6 +29,13 @@ export interface AlertRow {
   escalated_at: Date | null;
   updated_at: Date;
   last_position: number;
+  /** The aggregate key that breached; null for pipeline metrics. */
+  series_key: string | null;
+  /** Every channel told of the alert so far. */
+  channel_ids: string[];
+  reminded_at: Date | null;
+  /** The last firing, escalation or reminder. */
+  notified_at: Date | null;
 }
 
 /**
@@ -41,7 +48,7 @@ export const ALERT_VIEW = `(SELECT a.id, a.rule_id, r.name AS rule_name, a.pipel
     CASE WHEN a.status = 'silenced' AND a.silenced_until <= now() THEN 'firing' ELSE a.status END AS status,
     a.level, a.value, a.fired_at, a.fired_by, a.acknowledged_at, a.acknowledged_by, a.resolved_at,
     a.resolved_by, a.resolution, a.silenced_at, a.silenced_by, a.silenced_until, a.escalated_at,
-    a.updated_at, a.last_position
+    a.updated_at, a.last_position, a.series_key, a.channel_ids, a.reminded_at, a.notified_at
   FROM alerts a LEFT JOIN alert_rules r ON r.id = a.rule_id) AS alert_view`;
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
@@ -69,6 +76,10 @@ export const toAlertView = (row: AlertRow) => ({
   escalatedAt: iso(row.escalated_at),
   updatedAt: row.updated_at.toISOString(),
   position: String(row.last_position),
+  key: row.series_key,
+  channelIds: row.channel_ids,
+  remindedAt: iso(row.reminded_at),
+  notifiedAt: iso(row.notified_at),
 });
 export type AlertView = ReturnType<typeof toAlertView>;
 

@@ -1,4 +1,4 @@
-import type { AlertCondition, AlertSeverity } from '../../domain/alerts/alertRule.js';
+import type { AlertCondition, AlertEscalationLevel, AlertSeverity } from '../../domain/alerts/alertRule.js';
 
 /** A row of the `alert_rules` read model. */
 export interface AlertRuleRow {
@@ -14,10 +14,12 @@ export interface AlertRuleRow {
   updated_at: Date;
   updated_by: string | null;
   last_position: number;
+  repeat_interval_seconds: number;
+  escalation: AlertEscalationLevel[];
 }
 
 export const ALERT_RULE_COLUMNS =
-  'id, pipeline_id, name, condition, severity, channel_ids, enabled, created_at, created_by, updated_at, updated_by, last_position';
+  'id, pipeline_id, name, condition, severity, channel_ids, enabled, created_at, created_by, updated_at, updated_by, last_position, repeat_interval_seconds, escalation';
 
 /** An alert rule as clients see it, plain JSON. */
 export interface AlertRuleView {
@@ -33,6 +35,8 @@ export interface AlertRuleView {
   updatedAt: string;
   updatedBy: string | null;
   position: string;
+  repeatIntervalSeconds: number;
+  escalation: AlertEscalationLevel[];
 }
 
 export const toAlertRuleView = (row: AlertRuleRow): AlertRuleView => ({
@@ -48,4 +52,6 @@ export const toAlertRuleView = (row: AlertRuleRow): AlertRuleView => ({
   updatedAt: row.updated_at.toISOString(),
   updatedBy: row.updated_by,
   position: String(row.last_position),
+  repeatIntervalSeconds: row.repeat_interval_seconds,
+  escalation: row.escalation,
 });

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { AlertEvent } from '../../domain/alerts/alert.js';
-import type { AlertRuleEvent } from '../../domain/alerts/alertRule.js';
+import type { AlertRuleEvent, AlertRuleSettings } from '../../domain/alerts/alertRule.js';
+import { DEFAULT_REPEAT_INTERVAL_SECONDS } from '../../domain/alerts/alertRuleSettings.js';
 import { assertNever } from '../../domain/decider.js';
 import type { RecordedEvent } from '../../infra/eventstore/eventStore.js';
 import { ALERT_RULE_COLUMNS, type AlertRuleRow } from './alertRuleRow.js';
@@ -22,7 +23,7 @@ export const writeAlertRule = async (client: pg.ClientBase, event: RecordedAlert
       const { ruleId, pipelineId, name, condition, severity, channelIds, createdAt } = event.data;
       return query(
         `INSERT INTO alert_rules (${ALERT_RULE_COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, $6, true, $7, $8, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+         VALUES ($1, $2, $3, $4, $5, $6, true, $7, $8, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
         [
           ruleId,
           pipelineId,
@@ -33,6 +34,7 @@ export const writeAlertRule = async (client: pg.ClientBase, event: RecordedAlert
           createdAt,
           by,
           event.position,
+          ...policyOf(event.data),
         ],
       );
     }
@@ -40,7 +42,8 @@ export const writeAlertRule = async (client: pg.ClientBase, event: RecordedAlert
       const { ruleId, name, condition, severity, channelIds, updatedAt } = event.data;
       return query(
         `UPDATE alert_rules SET name = $2, condition = $3, severity = $4, channel_ids = $5,
-           updated_at = $6, updated_by = $7, last_position = $8
+           updated_at = $6, updated_by = $7, last_position = $8, repeat_interval_seconds = $9,
+           escalation = $10
          WHERE id = $1 AND last_position < $8`,
         [
           ruleId,
@@ -51,6 +54,7 @@ export const writeAlertRule = async (client: pg.ClientBase, event: RecordedAlert
           updatedAt,
           by,
           event.position,
+          ...policyOf(event.data),
         ],
       );
     }
@@ -68,6 +72,12 @@ export const writeAlertRule = async (client: pg.ClientBase, event: RecordedAlert
       return assertNever(event);
   }
 };
+
+/** The repeat interval and escalation columns; rules created before they existed get the defaults. */
+const policyOf = (settings: AlertRuleSettings): [number, string] => [
+  settings.repeatIntervalSeconds ?? DEFAULT_REPEAT_INTERVAL_SECONDS,
+  JSON.stringify(settings.escalation ?? []),
+];
 
 const ALERT_RETURNING = 'RETURNING id, status, level';
 
@@ -103,12 +113,21 @@ const alertChange = (event: RecordedAlertEvent): [string, unknown[]] => {
       // log, is already in this projection's tables.
       return [
         `INSERT INTO alerts (id, rule_id, pipeline_id, severity, status, level, value, fired_at, fired_by,
-           updated_at, last_position)
+           updated_at, last_position, series_key, channel_ids, notified_at)
          SELECT $1::text, $3::text, r.pipeline_id, r.severity, 'firing', 1, $4::double precision,
-           $5::timestamptz, $6::text, $5::timestamptz, $2::bigint
+           $5::timestamptz, $6::text, $5::timestamptz, $2::bigint, $7::text, $8::jsonb, $5::timestamptz
          FROM (SELECT 1) AS one LEFT JOIN alert_rules r ON r.id = $3
          ON CONFLICT (id) DO NOTHING ${ALERT_RETURNING}`,
-        [alertId, position, ruleId, value, firedAt, event.metadata.actor ?? null],
+        [
+          alertId,
+          position,
+          ruleId,
+          value,
+          firedAt,
+          event.metadata.actor ?? null,
+          event.data.key ?? null,
+          JSON.stringify(event.data.channelIds ?? []),
+        ],
       ];
     }
     case 'AlertAcknowledged': {
@@ -130,9 +149,19 @@ const alertChange = (event: RecordedAlertEvent): [string, unknown[]] => {
     case 'AlertEscalated': {
       const { alertId, level, escalatedAt } = event.data;
       return [
-        `UPDATE alerts SET level = $3, escalated_at = $4, updated_at = $4, last_position = $2
+        `UPDATE alerts SET level = $3, escalated_at = $4, updated_at = $4, last_position = $2,
+           notified_at = $4, channel_ids = ${addChannels('$5')}
          ${guard} ${ALERT_RETURNING}`,
-        [alertId, position, level, escalatedAt],
+        [alertId, position, level, escalatedAt, JSON.stringify(event.data.channelIds ?? [])],
+      ];
+    }
+    case 'AlertReminded': {
+      const { alertId, remindedAt, channelIds } = event.data;
+      return [
+        `UPDATE alerts SET reminded_at = $3, notified_at = $3, updated_at = $3, last_position = $2,
+           channel_ids = ${addChannels('$4')}
+         ${guard} ${ALERT_RETURNING}`,
+        [alertId, position, remindedAt, JSON.stringify(channelIds ?? [])],
       ];
     }
     case 'AlertSilenced': {
@@ -150,6 +179,11 @@ const alertChange = (event: RecordedAlertEvent): [string, unknown[]] => {
   }
 };
 
+/** The channels told so far with those of `param` (a JSON array) not among them yet, in the order first told. */
+const addChannels = (param: string) => `channel_ids || COALESCE((SELECT jsonb_agg(c ORDER BY n)
+    FROM jsonb_array_elements(${param}::jsonb) WITH ORDINALITY AS told(c, n)
+    WHERE NOT channel_ids @> jsonb_build_array(c)), '[]'::jsonb)`;
+
 const timeOf = (event: RecordedAlertEvent): string => {
   switch (event.type) {
     case 'AlertFired':
@@ -160,6 +194,8 @@ const timeOf = (event: RecordedAlertEvent): string => {
       return event.data.resolvedAt;
     case 'AlertEscalated':
       return event.data.escalatedAt;
+    case 'AlertReminded':
+      return event.data.remindedAt;
     case 'AlertSilenced':
       return event.data.silencedAt;
     default:

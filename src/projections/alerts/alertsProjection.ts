@@ -29,6 +29,7 @@ const ALERT_EVENTS = new Set([
   'AlertResolved',
   'AlertEscalated',
   'AlertSilenced',
+  'AlertReminded',
 ]);
 
 const isRuleEvent = (event: RecordedEvent): event is RecordedAlertRuleEvent => RULE_EVENTS.has(event.type);
@@ -102,6 +103,18 @@ export const alertsProjection: Projection = {
               details jsonb NOT NULL
             );
             CREATE INDEX alert_history_alert ON alert_history (alert_id, position);`,
+    },
+    {
+      // Rules' repeat interval and escalation; alerts' key and who was told, and when last.
+      id: 'alerts-002-escalation',
+      sql: `ALTER TABLE alert_rules
+              ADD COLUMN repeat_interval_seconds int NOT NULL DEFAULT 14400,
+              ADD COLUMN escalation jsonb NOT NULL DEFAULT '[]';
+            ALTER TABLE alerts
+              ADD COLUMN series_key text,
+              ADD COLUMN channel_ids jsonb NOT NULL DEFAULT '[]',
+              ADD COLUMN reminded_at timestamptz,
+              ADD COLUMN notified_at timestamptz;`,
     },
   ],
   async apply(client, events) {

@@ -147,6 +147,7 @@ const summarisers: Summarisers = {
       : `${f.actor} resolved ${alert(d.alertId, f)}`,
   AlertEscalated: (d, f) => `${alert(d.alertId, f)} escalated to level ${d.level}`,
   AlertSilenced: (d, f) => `${f.actor} silenced ${alert(d.alertId, f)} until ${d.until}`,
+  AlertReminded: (d, f) => `${alert(d.alertId, f)} still firing: reminded at level ${d.level}`,
 
   NotificationChannelCreated: (d, f) => `${f.actor} created ${d.kind} notification channel ${d.name}`,
   NotificationChannelUpdated: (d, f) =>

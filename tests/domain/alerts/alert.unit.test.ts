@@ -12,7 +12,10 @@ const alertId = 'al-1';
 const at = (minute: number) => `2026-03-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
 
 const fire = (value: unknown = 1500, ruleId: unknown = 'ar-1'): AlertCommand =>
-  ({ type: 'FireAlert', data: { alertId, ruleId, value, firedAt: at(0) } }) as AlertCommand;
+  ({
+    type: 'FireAlert',
+    data: { alertId, ruleId, value, firedAt: at(0), channelIds: ['ops'] },
+  }) as AlertCommand;
 const acknowledge = (by = 'ana'): AlertCommand => ({
   type: 'AcknowledgeAlert',
   data: { alertId, acknowledgedBy: by, acknowledgedAt: at(5) },
@@ -27,7 +30,11 @@ const resolveBy = (by: string): AlertCommand => ({
 });
 const escalate = (minute = 15): AlertCommand => ({
   type: 'EscalateAlert',
-  data: { alertId, escalatedAt: at(minute) },
+  data: { alertId, escalatedAt: at(minute), channelIds: ['pager'] },
+});
+const remind = (minute: number): AlertCommand => ({
+  type: 'RemindAlert',
+  data: { alertId, remindedAt: at(minute), channelIds: ['ops'] },
 });
 const silence = (until = at(20), by = 'ana'): AlertCommand => ({
   type: 'SilenceAlert',
@@ -36,7 +43,7 @@ const silence = (until = at(20), by = 'ana'): AlertCommand => ({
 
 const fired: AlertEvent = {
   type: 'AlertFired',
-  data: { alertId, ruleId: 'ar-1', value: 1500, firedAt: at(0) },
+  data: { alertId, ruleId: 'ar-1', value: 1500, firedAt: at(0), channelIds: ['ops'] },
 };
 const acknowledged: AlertEvent = {
   type: 'AlertAcknowledged',
@@ -44,7 +51,11 @@ const acknowledged: AlertEvent = {
 };
 const escalated = (level: number, minute = 15): AlertEvent => ({
   type: 'AlertEscalated',
-  data: { alertId, level, escalatedAt: at(minute) },
+  data: { alertId, level, escalatedAt: at(minute), channelIds: ['pager'] },
+});
+const reminded = (minute: number): AlertEvent => ({
+  type: 'AlertReminded',
+  data: { alertId, level: 1, channelIds: ['ops'], remindedAt: at(minute) },
 });
 const silenced: AlertEvent = {
   type: 'AlertSilenced',
@@ -52,7 +63,7 @@ const silenced: AlertEvent = {
 };
 const autoResolved: AlertEvent = {
   type: 'AlertResolved',
-  data: { alertId, resolution: 'auto', resolvedBy: null, resolvedAt: at(30) },
+  data: { alertId, resolution: 'auto', resolvedBy: null, resolvedAt: at(30), channelIds: ['ops'] },
 };
 
 const fold = (history: AlertEvent[]): AlertState =>
@@ -69,6 +80,10 @@ describe('alert decider: FireAlert', () => {
       level: 1,
       acknowledgedBy: null,
       silencedUntil: null,
+      key: null,
+      firedAt: at(0),
+      notifiedAt: at(0),
+      channelIds: ['ops'],
     });
     expect(alertStreamId(alertId)).toBe('alert-al-1');
   });
@@ -114,7 +129,7 @@ describe('alert decider: ResolveAlert', () => {
       .thenEvents([
         {
           type: 'AlertResolved',
-          data: { alertId, resolution: 'manual', resolvedBy: 'ana', resolvedAt: at(30) },
+          data: { alertId, resolution: 'manual', resolvedBy: 'ana', resolvedAt: at(30), channelIds: ['ops'] },
         },
       ]);
     expect(fold([fired, autoResolved]).status).toBe('resolved');
@@ -184,5 +199,62 @@ describe('alert decider: SilenceAlert', () => {
 
   it('ignores events that arrive before the alert fired', () => {
     given(alertDecider, [acknowledged, silenced]).thenState({ status: 'none' });
+  });
+});
+
+describe('alert decider: who is told', () => {
+  it('fires an aggregate alert with the key that breached', () => {
+    given(alertDecider, [])
+      .when({ type: 'FireAlert', data: { alertId, ruleId: 'ar-1', value: 9, firedAt: at(0), key: 'eu' } })
+      .thenEvents([
+        {
+          type: 'AlertFired',
+          data: { alertId, ruleId: 'ar-1', value: 9, firedAt: at(0), key: 'eu', channelIds: [] },
+        },
+      ]);
+  });
+
+  it('tells every channel told so far when the alert resolves, and counts the repeat interval from the last notification', () => {
+    given(alertDecider, [fired, escalated(2)])
+      .when(resolveAuto)
+      .thenEvents([
+        {
+          type: 'AlertResolved',
+          data: {
+            alertId,
+            resolution: 'auto',
+            resolvedBy: null,
+            resolvedAt: at(30),
+            channelIds: ['ops', 'pager'],
+          },
+        },
+      ]);
+    expect(fold([fired, escalated(2), reminded(40)])).toMatchObject({ notifiedAt: at(40), level: 2 });
+  });
+
+  it('reminds the current level of a firing alert, and refuses once acknowledged, silenced or resolved', () => {
+    given(alertDecider, [fired])
+      .when(remind(25))
+      .thenEvents([reminded(25)]);
+    given(alertDecider, [fired, acknowledged]).when(remind(25)).thenThrows('ALERT_ALREADY_ACKNOWLEDGED');
+    given(alertDecider, [fired, silenced]).when(remind(15)).thenThrows('ALERT_SILENCED');
+    given(alertDecider, [fired, silenced])
+      .when(remind(25))
+      .thenEvents([reminded(25)]);
+    given(alertDecider, [fired, autoResolved]).when(remind(35)).thenThrows('ALERT_ALREADY_RESOLVED');
+  });
+
+  it('refuses channel ids that are not a list of ids', () => {
+    given(alertDecider, [fired])
+      .when({ type: 'RemindAlert', data: { alertId, remindedAt: at(25), channelIds: [''] } })
+      .thenThrows('VALIDATION_FAILED', ['channelIds']);
+  });
+
+  it('reads an alert fired before events carried channels as telling nobody', () => {
+    const old = {
+      type: 'AlertFired',
+      data: { alertId, ruleId: 'ar-1', value: 1, firedAt: at(0) },
+    } as AlertEvent;
+    expect(fold([old])).toMatchObject({ channelIds: [], key: null });
   });
 });

@@ -5,15 +5,18 @@ import {
   type AlertRuleEvent,
   type AlertRuleSettings,
   alertRuleDecider,
+  type StoredAlertRuleSettings,
 } from '../../../src/domain/alerts/alertRule.js';
 import { given } from '../deciderSpec.js';
 
 const ruleId = 'ar-1';
-const settings: AlertRuleSettings = {
+const settings: StoredAlertRuleSettings = {
   name: 'Orders lag',
   condition: { metric: 'lag', comparator: '>', threshold: 1000, forSeconds: 300 },
   severity: 'warning',
   channelIds: ['ops-slack', 'pager'],
+  repeatIntervalSeconds: 14_400,
+  escalation: [],
 };
 const createRule = (
   overrides: Partial<AlertRuleSettings> & { pipelineId?: unknown } = {},
@@ -208,5 +211,91 @@ describe('alert rule decider: EnableAlertRule and DisableAlertRule', () => {
     given(alertRuleDecider, []).when(enable).thenThrows('ALERT_RULE_NOT_FOUND');
     given(alertRuleDecider, []).when(disable).thenThrows('ALERT_RULE_NOT_FOUND');
     given(alertRuleDecider, [disabled]).thenState({ status: 'none' });
+  });
+});
+
+describe('alert rule decider: aggregate conditions, repeat and escalation', () => {
+  const aggregateSettings: AlertRuleSettings = {
+    ...settings,
+    condition: {
+      metric: 'aggregate',
+      measure: 'total',
+      key: 'eu',
+      comparator: '>',
+      threshold: 100,
+      forSeconds: 60,
+    },
+    repeatIntervalSeconds: 3600,
+    escalation: [
+      { afterSeconds: 600, channelIds: ['pager'] },
+      { afterSeconds: 1800, channelIds: ['cto'] },
+    ],
+  };
+
+  it('keeps an aggregate condition, its repeat interval and its escalation levels as given', () => {
+    given(alertRuleDecider, [])
+      .when(createRule(aggregateSettings))
+      .thenEvents([
+        {
+          type: 'AlertRuleCreated',
+          data: { ruleId, pipelineId: 'p-1', ...aggregateSettings, createdAt: '2026-03-01T00:00:00.000Z' },
+        },
+      ]);
+  });
+
+  it('gives a rule created without them a 4 hour repeat interval and no escalation', () => {
+    const { repeatIntervalSeconds: _r, escalation: _e, ...bare } = settings;
+    const old: AlertRuleEvent = {
+      type: 'AlertRuleCreated',
+      data: { ruleId, pipelineId: 'p-1', ...bare, createdAt: '2026-03-01T00:00:00.000Z' },
+    };
+    given(alertRuleDecider, [old]).thenState({
+      status: 'enabled',
+      ruleId,
+      pipelineId: 'p-1',
+      ...settings,
+      repeatIntervalSeconds: 14_400,
+      escalation: [],
+    });
+  });
+
+  it('names each wrong field of an aggregate condition and of the escalation policy', () => {
+    given(alertRuleDecider, [])
+      .when(
+        createRule({
+          condition: condition({
+            metric: 'aggregate',
+            measure: '',
+            key: '',
+            comparator: '!',
+            threshold: Number.NaN,
+            forSeconds: 0,
+          }),
+          repeatIntervalSeconds: 5,
+          escalation: [
+            { afterSeconds: 600, channelIds: ['pager'] },
+            { afterSeconds: 300, channelIds: ['pager', 'pager'] },
+          ],
+        }),
+      )
+      .thenThrows('VALIDATION_FAILED', [
+        'condition.comparator',
+        'condition.measure',
+        'condition.key',
+        'condition.threshold',
+        'repeatIntervalSeconds',
+        'escalation[1].afterSeconds',
+        'escalation[1].channelIds[1]',
+      ]);
+  });
+
+  it('refuses a measure on a pipeline metric', () => {
+    given(alertRuleDecider, [])
+      .when(
+        createRule({
+          condition: condition({ metric: 'lag', comparator: '>', threshold: 5, forSeconds: 0, measure: 'x' }),
+        }),
+      )
+      .thenThrows('VALIDATION_FAILED', ['condition.measure']);
   });
 });

@@ -97,6 +97,48 @@ describe('alerts read models', () => {
       updated_at: at(6),
       updated_by: 'test',
       last_position: events.at(-1)?.position,
+      // Written before rules had them: the defaults.
+      repeat_interval_seconds: 14_400,
+      escalation: [],
+    });
+  });
+
+  it('keeps the aggregate condition, repeat interval and escalation levels of a rule', async () => {
+    const events = ruleEvents('r-9', [
+      {
+        type: 'AlertRuleCreated',
+        data: {
+          ruleId: 'r-9',
+          pipelineId: 'p-9',
+          name: 'Big orders',
+          condition: {
+            metric: 'aggregate',
+            measure: 'total',
+            key: 'eu',
+            comparator: '>',
+            threshold: 100,
+            forSeconds: 0,
+          },
+          severity: 'info',
+          channelIds: ['ops'],
+          repeatIntervalSeconds: 600,
+          escalation: [{ afterSeconds: 300, channelIds: ['pager'] }],
+          createdAt: T(0),
+        },
+      },
+    ]);
+    await bed.deliverTwice(events);
+    expect(await ruleRow('r-9')).toMatchObject({
+      condition: {
+        metric: 'aggregate',
+        measure: 'total',
+        key: 'eu',
+        comparator: '>',
+        threshold: 100,
+        forSeconds: 0,
+      },
+      repeat_interval_seconds: 600,
+      escalation: [{ afterSeconds: 300, channelIds: ['pager'] }],
     });
   });
 
@@ -104,7 +146,14 @@ describe('alerts read models', () => {
     const rule = ruleEvents('r-2', [errorRateRule('r-2', 'p-2')]);
     const alert = alertEvents('a-2', [
       fired('a-2', 'r-2', 10),
-      { type: 'AlertEscalated', data: { alertId: 'a-2', level: 2, escalatedAt: T(15) } },
+      {
+        type: 'AlertEscalated',
+        data: { alertId: 'a-2', level: 2, escalatedAt: T(15), channelIds: ['oncall'] },
+      },
+      {
+        type: 'AlertReminded',
+        data: { alertId: 'a-2', level: 2, channelIds: ['pager', 'oncall'], remindedAt: T(16) },
+      },
       { type: 'AlertAcknowledged', data: { alertId: 'a-2', acknowledgedBy: 'ann', acknowledgedAt: T(16) } },
       {
         type: 'AlertResolved',
@@ -134,12 +183,18 @@ describe('alerts read models', () => {
       escalated_at: at(15),
       updated_at: at(20),
       last_position: alert.at(-1)?.position,
+      series_key: null,
+      // The firing told nobody (an event from before channels); then each channel once, in the order first told.
+      channel_ids: ['oncall', 'pager'],
+      reminded_at: at(16),
+      notified_at: at(16),
     });
     const positions = alert.map((event) => event.position);
     expect(await historyOf('a-2')).toEqual(
       [
         { event_type: 'AlertFired', at: at(10), by_whom: 'test', status: 'firing', level: 1 },
         { event_type: 'AlertEscalated', at: at(15), by_whom: 'test', status: 'firing', level: 2 },
+        { event_type: 'AlertReminded', at: at(16), by_whom: 'test', status: 'firing', level: 2 },
         { event_type: 'AlertAcknowledged', at: at(16), by_whom: 'ann', status: 'acknowledged', level: 2 },
         { event_type: 'AlertResolved', at: at(20), by_whom: 'bob', status: 'resolved', level: 2 },
       ].map((row, index) => ({
