@@ -64,6 +64,10 @@ const STEPS = `steps {
     key into cacheTtlMs onMissing
   }
   ... on ValidateStep { schema }
+  ... on AggregateStep {
+    window { type sizeMs advanceMs gapMs }
+    key eventTime measures { name fn expression } allowedLatenessMs emit
+  }
 }`;
 const DEFINITION = `source { topic format schema connectorId } ${STEPS}
   sink { topic format schema connectorId } delivery retry { maxAttempts backoffMs maxBackoffMs }`;
@@ -114,6 +118,19 @@ const everyStepKind = [
     },
   },
   { validate: { schema: ORDER } },
+  {
+    aggregate: {
+      window: { type: 'session', gapMs: 1_800_000 },
+      key: 'customerId',
+      eventTime: 'placedAt',
+      measures: [
+        { name: 'orders', fn: 'count' },
+        { name: 'spent', fn: 'sum', expression: 'amount' },
+        { name: 'lastOrder', fn: 'last', expression: 'orderId' },
+      ],
+      allowedLatenessMs: 2_592_000_000,
+    },
+  },
 ];
 
 // What the API answers for those steps: the same, each under its type.
@@ -149,6 +166,20 @@ const everyStepKindRead = [
     onMissing: 'fail',
   },
   { __typename: 'ValidateStep', schema: ORDER },
+  {
+    __typename: 'AggregateStep',
+    window: { type: 'session', sizeMs: null, advanceMs: null, gapMs: 1_800_000 },
+    key: 'customerId',
+    eventTime: 'placedAt',
+    measures: [
+      { name: 'orders', fn: 'count', expression: null },
+      { name: 'spent', fn: 'sum', expression: 'amount' },
+      { name: 'lastOrder', fn: 'last', expression: 'orderId' },
+    ],
+    // Beyond GraphQL's 32-bit Int, hence Long; the version left emit out, so it shows onClose.
+    allowedLatenessMs: 2_592_000_000,
+    emit: 'onClose',
+  },
 ];
 
 const invalid = (path: string, problems: { path: string; message: string }[]) => ({
@@ -279,7 +310,7 @@ describe('pipeline definitions over GraphQL', () => {
     });
 
     const kinds =
-      'set exactly one step kind: map, filter, rename, drop, cast, default, dedupe, enrich, validate';
+      'set exactly one step kind: map, filter, rename, drop, cast, default, dedupe, enrich, validate, aggregate';
     expect(response).toEqual(
       invalid('createPipeline', [
         {

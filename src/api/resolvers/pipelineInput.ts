@@ -1,4 +1,6 @@
 import type {
+  AggregateStep,
+  AggregateWindow,
   DeliveryGuarantee,
   EnrichLookup,
   EnrichStep,
@@ -51,6 +53,19 @@ export interface StepInput {
     onMissing: GraphQLOnMissing;
   } | null;
   validate?: { schema: string } | null;
+  aggregate?: {
+    window: {
+      type: AggregateWindow['type'];
+      sizeMs?: number | null;
+      advanceMs?: number | null;
+      gapMs?: number | null;
+    };
+    key: string;
+    eventTime?: string | null;
+    measures: { name: string; fn: AggregateStep['measures'][number]['fn']; expression?: string | null }[];
+    allowedLatenessMs?: number | null;
+    emit?: AggregateStep['emit'] | null;
+  } | null;
 }
 
 export interface DefinitionInput {
@@ -65,7 +80,7 @@ export interface CreatePipelineInput extends DefinitionInput {
   name: string;
 }
 
-const STEP_KINDS = 'map, filter, rename, drop, cast, default, dedupe, enrich, validate';
+const STEP_KINDS = 'map, filter, rename, drop, cast, default, dedupe, enrich, validate, aggregate';
 
 export const toDomainOnMissing = (onMissing: GraphQLOnMissing): EnrichStep['onMissing'] =>
   onMissing === 'set_null' ? 'null' : onMissing;
@@ -168,6 +183,18 @@ const toStep = (step: StepInput, path: string, problems: FieldProblem[]): Step =
     return { kind: 'enrich', lookup: chosen, key, into, cacheTtlMs, onMissing: toDomainOnMissing(onMissing) };
   }
   if (step.validate) return { kind: 'validate', schema: step.validate.schema };
+  if (step.aggregate) {
+    const { window, key, eventTime, measures, allowedLatenessMs, emit } = step.aggregate;
+    // The window's fields as given, so the domain names one that is missing.
+    const { type, ...durations } = window;
+    return {
+      kind: 'aggregate',
+      window: { type, ...present(durations) } as AggregateWindow,
+      key,
+      measures: measures.map(({ name, fn, expression }) => ({ name, fn, ...present({ expression }) })),
+      ...present({ eventTime, allowedLatenessMs, emit }),
+    };
+  }
   const map = step.map ?? {};
   const set = toRecord(
     map.set ?? [],

@@ -1,6 +1,7 @@
 import mercurius, { type IResolvers } from 'mercurius';
 import { pipelineStreamId } from '../../domain/pipelines/pipeline.js';
 import {
+  type AggregateStep,
   type CastStep,
   DEFAULT_RETRY_POLICY,
   type DefaultStep,
@@ -163,6 +164,11 @@ export const pipelineResolvers: IResolvers = {
   DefaultStep: {
     values: (step: DefaultStep) =>
       pairs(step.values, (field, value) => ({ field, value: JSON.stringify(value) })),
+  },
+  // Versions leave these out for their defaults; the API shows what runs.
+  AggregateStep: {
+    allowedLatenessMs: (step: AggregateStep) => step.allowedLatenessMs ?? 0,
+    emit: (step: AggregateStep) => step.emit ?? 'onClose',
   },
   EnrichStep: {
     onMissing: (step: EnrichStep) => toGraphQLOnMissing(step.onMissing),

@@ -63,12 +63,12 @@ describe('pipeline input', () => {
       {
         path: 'steps[0]',
         message:
-          'set exactly one step kind: map, filter, rename, drop, cast, default, dedupe, enrich, validate',
+          'set exactly one step kind: map, filter, rename, drop, cast, default, dedupe, enrich, validate, aggregate',
       },
       {
         path: 'steps[1]',
         message:
-          'set exactly one step kind: map, filter, rename, drop, cast, default, dedupe, enrich, validate',
+          'set exactly one step kind: map, filter, rename, drop, cast, default, dedupe, enrich, validate, aggregate',
       },
       { path: 'steps[2].map.rename[1].from', message: '"a" is renamed twice' },
     ]);
@@ -149,6 +149,34 @@ describe('pipeline input: the step kinds beyond map and filter', () => {
     ]);
     expect(toGraphQLOnMissing('null')).toBe('set_null');
     expect(toGraphQLOnMissing('fail')).toBe('fail');
+  });
+
+  it('takes an aggregate step with the window fields given, leaving out what was not', () => {
+    const aggregate: StepInput = {
+      aggregate: {
+        window: { type: 'hopping', sizeMs: 60_000, advanceMs: 10_000, gapMs: null },
+        key: 'customerId',
+        eventTime: null,
+        measures: [
+          { name: 'orders', fn: 'count', expression: null },
+          { name: 'revenue', fn: 'sum', expression: 'amount' },
+        ],
+        allowedLatenessMs: 5_000,
+        emit: null,
+      },
+    };
+    expect(definitionOf([aggregate]).steps).toEqual([
+      {
+        kind: 'aggregate',
+        window: { type: 'hopping', sizeMs: 60_000, advanceMs: 10_000 },
+        key: 'customerId',
+        measures: [
+          { name: 'orders', fn: 'count' },
+          { name: 'revenue', fn: 'sum', expression: 'amount' },
+        ],
+        allowedLatenessMs: 5_000,
+      },
+    ]);
   });
 
   it('maps delivery to the domain’s words and leaves out what was not given', () => {
