@@ -5,6 +5,7 @@ import { auditResolvers } from './auditResolvers.js';
 import { accountResolvers, authResolvers } from './authResolvers.js';
 import { connectorResolvers } from './connectorResolvers.js';
 import { withConsistentWith } from './consistentWith.js';
+import { metricsResolvers } from './metricsResolvers.js';
 import { pipelineLoaders } from './pipelineLoaders.js';
 import { pipelineResolvers } from './pipelineResolvers.js';
 import { projectionResolvers } from './projectionResolvers.js';
@@ -36,6 +37,7 @@ const areas: IResolvers[] = [
   auditResolvers,
   searchResolvers,
   projectionResolvers,
+  metricsResolvers,
 ];
 
 export const mergeResolvers = (parts: readonly IResolvers[]): IResolvers => {

@@ -57,6 +57,8 @@ export const PERMISSION_MATRIX = {
   'run.complete':                [Y,    Y,        N,       Y,       N,     N],
   'run.fail':                    [Y,    Y,        N,       Y,       N,     N],
   'run.cancel':                  [Y,    Y,        N,       Y,       N,     N],
+  // Metrics charts and aggregate series: whoever reads pipelines.
+  'metrics.read':                [Y,    Y,        Y,       Y,       Y,     Y],
 
   'connector.read':              [Y,    Y,        Y,       Y,       Y,     N],
   'connector.readSecrets':       [Y,    Y,        N,       N,       N,     N],
