@@ -38,10 +38,11 @@ const randomInput = (seed: number, count: number): Input[] => {
   const inputs: Input[] = [];
   let clock = T0;
   for (let offset = 0; offset < count; offset += 1) {
-    clock += int(0, 1500);
+    // In quarter seconds, so records of one key often share an event time (ties by arrival).
+    clock += 250 * int(0, 6);
     let time = clock;
-    if (random() < 0.3) time -= int(0, 8000);
-    if (random() < 0.03) time -= int(20_000, 60_000);
+    if (random() < 0.3) time -= 250 * int(0, 32);
+    if (random() < 0.03) time -= 250 * int(80, 240);
     const amount = random() < 0.1 ? null : random() < 0.01 ? 'oops' : int(-50, 50);
     const record: JsonRecord = {
       k: KEYS[int(0, KEYS.length - 1)]!,
