@@ -51,6 +51,7 @@ export const createPostgresLog = (options: PostgresLogOptions): Log => {
       ? named
       : `tributary_log_${createHash('sha256').update(schema).digest('hex')}`;
   const partitionCounts = new Map<string, number>();
+  const compactedTopics = new Set<string>();
   const roundRobin = new Map<string, number>();
   const consumers = new Set<LogConsumer>();
   const wakers = new Set<{ topics: ReadonlySet<string>; wake: () => void }>();
@@ -81,7 +82,10 @@ export const createPostgresLog = (options: PostgresLogOptions): Log => {
        INSERT INTO log_partitions (topic, partition) SELECT $1, generate_series(0, partitions - 1) FROM created`,
       [topic, partitions, compacted],
     );
-    const { rows } = await pool.query('SELECT partitions FROM log_topics WHERE topic = $1', [topic]);
+    const { rows } = await pool.query('SELECT partitions, compacted FROM log_topics WHERE topic = $1', [
+      topic,
+    ]);
+    if (rows[0].compacted) compactedTopics.add(topic);
     partitionCounts.set(topic, rows[0].partitions);
     return rows[0].partitions;
   };
@@ -132,7 +136,60 @@ export const createPostgresLog = (options: PostgresLogOptions): Log => {
         ],
       );
       if (rowCount !== batch.length) throw new Error(`Partition ${partition} of ${topic} is missing`);
+      if (compactedTopics.has(topic)) {
+        // This transaction holds the partition's row, so its next_offset is still this batch's end.
+        const { rows } = await client.query<{ first: number }>(
+          'SELECT next_offset - $3 AS first FROM log_partitions WHERE topic = $1 AND partition = $2',
+          [topic, partition, batch.length],
+        );
+        await compact(client, topic, partition, batch, Number(rows[0]!.first));
+      }
     }
+  };
+
+  /**
+   * Compaction at once, within the producing transaction (Kafka compacts later, in the background;
+   * either way the latest record of a key stays): the records these supersede are deleted, found
+   * through `log_compacted_keys`, the offset of each key's latest record. Tombstones stay, so a
+   * reader learns of the delete. Producers of a partition take turns (the lock above), so the
+   * table's rows of a partition change in offset order.
+   */
+  const compact = async (
+    client: pg.ClientBase,
+    topic: string,
+    partition: number,
+    batch: readonly ProducedRecord[],
+    first: number,
+  ) => {
+    const latest = new Map<string, { key: Buffer; offset: number }>();
+    const superseded: number[] = [];
+    batch.forEach((record, index) => {
+      if (record.key === null) return;
+      const id = record.key.toString('hex');
+      const before = latest.get(id);
+      if (before) superseded.push(before.offset);
+      latest.set(id, { key: record.key, offset: first + index });
+    });
+    if (latest.size === 0) return;
+    const keys = [...latest.values()].map((entry) => entry.key);
+    const offsets = [...latest.values()].map((entry) => entry.offset);
+    await client.query(
+      `DELETE FROM log_records r USING log_compacted_keys k
+       WHERE k.topic = $1 AND k.partition = $2 AND k.key = ANY($3::bytea[])
+         AND r.topic = $1 AND r.partition = $2 AND r."offset" = k."offset"`,
+      [topic, partition, keys],
+    );
+    if (superseded.length > 0)
+      await client.query(
+        'DELETE FROM log_records WHERE topic = $1 AND partition = $2 AND "offset" = ANY($3::bigint[])',
+        [topic, partition, superseded],
+      );
+    await client.query(
+      `INSERT INTO log_compacted_keys (topic, partition, key, "offset")
+       SELECT $1, $2, key, "offset" FROM unnest($3::bytea[], $4::bigint[]) r(key, "offset")
+       ON CONFLICT (topic, partition, key) DO UPDATE SET "offset" = EXCLUDED."offset"`,
+      [topic, partition, keys, offsets],
+    );
   };
 
   const produce = async (topic: string, records: readonly ProducedRecord[]) => {

@@ -48,4 +48,18 @@ export const postgresLogMigrations: Migration[] = [
       ALTER TABLE log_topics ADD COLUMN compacted boolean NOT NULL DEFAULT false;
     `,
   },
+  {
+    // The offset of each key's latest record in a compacted topic: what its next record supersedes.
+    id: 'log-0003-compacted-keys',
+    sql: `
+      CREATE TABLE log_compacted_keys (
+        topic text NOT NULL,
+        partition integer NOT NULL,
+        key bytea NOT NULL,
+        "offset" bigint NOT NULL,
+        PRIMARY KEY (topic, partition, key),
+        FOREIGN KEY (topic, partition) REFERENCES log_partitions (topic, partition)
+      );
+    `,
+  },
 ];
