@@ -7,7 +7,7 @@ import type { StreamSnapshot } from '../infra/eventstore/handleCommand.js';
 import type { Log } from '../infra/log/log.js';
 import { pipelineLag } from '../infra/metrics/metrics.js';
 import type { Logger } from '../logger.js';
-import type { BatchOutcome } from './pipelineProcessor.js';
+import type { BatchLatency, BatchOutcome } from './pipelineProcessor.js';
 import { sendRunCommand } from './sendRunCommand.js';
 
 export interface RunTrackerOptions {
@@ -37,6 +37,12 @@ export interface RunTracker {
 }
 
 const COUNT_COLUMNS = ['in', 'out', 'filtered', 'failed', 'dlq'] as const;
+const NO_LATENCY: BatchLatency = { sum: 0, max: 0, count: 0 };
+const addLatency = (a: BatchLatency, b: BatchLatency): BatchLatency => ({
+  sum: a.sum + b.sum,
+  max: Math.max(a.max, b.max),
+  count: a.count + b.count,
+});
 
 /**
  * Keeps a run's progress: every process that handles batches of the run adds its counts to
@@ -50,6 +56,8 @@ export const createRunTracker = (options: RunTrackerOptions): RunTracker => {
   const { pool, eventStore, log, logger, runId, pipelineId } = options;
   const now = options.now ?? (() => new Date());
   const pending = new Map<number, RunCounts>();
+  // This process's latency since its last recorded report; the next report carries it.
+  let latency: BatchLatency = NO_LATENCY;
   let lastReported = '';
   let reporting: Promise<void> = Promise.resolve();
 
@@ -117,11 +125,27 @@ export const createRunTracker = (options: RunTrackerOptions): RunTracker => {
     pipelineLag.labels({ pipeline_id: pipelineId }).set(lag);
     const fingerprint = JSON.stringify([counts, lag]);
     if (fingerprint === lastReported) return;
+    // Taken now, so batches added while the report is on its way count in the next one.
+    const interval = latency;
+    latency = NO_LATENCY;
     try {
       const recordedAt = now().toISOString();
-      await send({ type: 'RecordRunProgress', data: { runId, counts, lag, checkpoint, recordedAt } });
+      await send({
+        type: 'RecordRunProgress',
+        data: {
+          runId,
+          counts,
+          lag,
+          checkpoint,
+          recordedAt,
+          ...(interval.count > 0 && {
+            latency: { avgMs: interval.sum / interval.count, maxMs: interval.max },
+          }),
+        },
+      });
       lastReported = fingerprint;
     } catch (error) {
+      latency = addLatency(latency, interval);
       // Another process recorded newer sums first, or the run ended: the next report says more.
       if (!(error instanceof TributaryError || error instanceof ValidationError)) throw error;
       logger.debug({ err: error, runId }, 'run progress not recorded');
@@ -145,6 +169,7 @@ export const createRunTracker = (options: RunTrackerOptions): RunTracker => {
       const counts = pending.get(outcome.partition) ?? { in: 0, out: 0, filtered: 0, failed: 0, dlq: 0 };
       for (const name of COUNT_COLUMNS) counts[name] += outcome.counts[name];
       pending.set(outcome.partition, counts);
+      if (outcome.latencyMs.count > 0) latency = addLatency(latency, outcome.latencyMs);
     },
     report,
     async stop() {

@@ -5,6 +5,7 @@ import { createSecretCipher } from '../../src/infra/crypto/secretCipher.js';
 import type { Platform } from '../../src/platform.js';
 import { createPostgresTableSink } from '../../src/processors/sinks/postgresTableSink.js';
 import { createTestSchema, dropTestSchema, testServices, uniqueTopic } from '../setup/testServices.js';
+import { waitFor } from '../setup/waitFor.js';
 import { type GraphQLResponse, graphql, subscribe } from './graphqlClient.js';
 import { startTestPlatform } from './testPlatform.js';
 
@@ -42,7 +43,11 @@ let url: string;
 
 beforeAll(async () => {
   platform = await startTestPlatform(schema, {
-    env: { LOG_LEVEL: 'fatal', SECRETS_KEYS: `k1:${secretsKey.toString('base64')}` },
+    env: {
+      LOG_LEVEL: 'fatal',
+      SECRETS_KEYS: `k1:${secretsKey.toString('base64')}`,
+      PROCESSOR_PROGRESS_INTERVAL_MS: '300',
+    },
   });
   url = platform.graphqlUrl!;
 });
@@ -164,6 +169,44 @@ describe('pipeline metrics and series over GraphQL', () => {
     const picked = await ok<{ stepSeconds: number }>(PIPELINE_METRICS, { pipelineId, from, to });
     expect(picked.stepSeconds).toBe(10);
     await live.close();
+  });
+
+  it('charts a running pipeline with its processing latency, from the processor through run progress', async () => {
+    const from = new Date(Date.now() - 60_000).toISOString();
+    const source = uniqueTopic('orders');
+    const { pipelineId } = await ok<{ pipelineId: string }>(M.create, {
+      input: {
+        name: 'Timed',
+        source: { topic: source },
+        steps: [{ filter: { expr: 'amount > 4' } }],
+        sink: { topic: uniqueTopic('big') },
+      },
+    });
+    // Given an active pipeline (embedded log) fed 10 orders, 5 of them big enough to go out
+    await ok('mutation ($id: ID!) { activatePipeline(id: $id) { pipelineId } }', { id: pipelineId });
+    await platform.log.produce(
+      source,
+      Array.from({ length: 10 }, (_, amount) => ({
+        key: null,
+        value: Buffer.from(JSON.stringify({ amount })),
+      })),
+    );
+
+    // Then its metrics count them, with the latency of the records that went out
+    const points = await waitFor(async () => {
+      const to = new Date(Date.now() + 60_000).toISOString();
+      const metrics = await ok<{ points: Point[] }>(PIPELINE_METRICS, { pipelineId, from, to, step: 60 });
+      return sum(metrics.points, 'recordsOut') === 5 ? metrics.points : null;
+    }, 30_000);
+    expect([sum(points, 'recordsIn'), sum(points, 'recordsOut')]).toEqual([10, 5]);
+    const timed = points.filter((point) => point.latencyAvgMs !== null);
+    expect(timed.length).toBeGreaterThan(0);
+    for (const point of timed) {
+      expect(point.latencyAvgMs).toBeGreaterThanOrEqual(0);
+      expect(point.latencyMaxMs).toBeGreaterThanOrEqual(point.latencyAvgMs as number);
+      // Produced just now: the latency is seconds at most, not the age of the epoch.
+      expect(point.latencyMaxMs).toBeLessThan(60_000);
+    }
   });
 
   it('refuses a step that is no multiple of 10 s, too many points, and a range that ends before it starts', async () => {
