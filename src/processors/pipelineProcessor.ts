@@ -366,14 +366,17 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
       }
     }
     const out: ProducedRecord[] = [];
+    // Results carry the partition's stream time as Kafka Streams does: the batch's newest source
+    // timestamp (results only follow records, so there is one; now, should there not be).
+    const resultTime = Number.isFinite(newestTimestamp) ? newestTimestamp : Date.now();
     for (const result of aggregator.drainResults()) {
       const key = Buffer.from(result.kafkaKey);
       if (result.record === null) {
-        out.push({ key, value: null, timestamp: newestTimestamp });
+        out.push({ key, value: null, timestamp: resultTime });
         continue;
       }
       try {
-        out.push({ key, value: encoder.encode(result.record), timestamp: newestTimestamp });
+        out.push({ key, value: encoder.encode(result.record), timestamp: resultTime });
       } catch (error) {
         // Not a source record's fault, so nothing to dead-letter: the sink's format does not fit
         // the aggregate's output. Kept out of the sink, said loudly; the state moves on.
@@ -396,8 +399,8 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
       out.length === 0
         ? NO_LATENCY
         : {
-            sum: (batchEnd - newestTimestamp) * out.length,
-            max: batchEnd - newestTimestamp,
+            sum: (batchEnd - resultTime) * out.length,
+            max: batchEnd - resultTime,
             count: out.length,
           };
     return { counts, latencyMs, windowResults: out.length };
