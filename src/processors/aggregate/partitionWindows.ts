@@ -319,7 +319,7 @@ export class PartitionWindows implements PartitionAggregator {
         this.currentNextOffset = meta.nextOffset;
         continue;
       }
-      const entry = deserializeWindow(value, accumulators);
+      const entry = deserializeWindow(key, value, accumulators);
       this.windows.set(entry.id, entry);
       this.closeQueue.push(entry);
       if (session) {

@@ -55,7 +55,9 @@ export const serializeWindow = (entry: WindowEntry, accumulators: readonly Measu
   return Buffer.from(JSON.stringify(stored));
 };
 
+/** The window stored under changelog key `id` (its id, as `serializeWindow`'s caller keyed it). */
 export const deserializeWindow = (
+  id: string,
   value: Buffer,
   accumulators: readonly MeasureAccumulator[],
 ): WindowEntry => {
@@ -66,7 +68,7 @@ export const deserializeWindow = (
     );
   }
   return {
-    id: windowId(stored.s, stored.k),
+    id,
     key: stored.k,
     start: stored.s,
     end: stored.e,
