@@ -28,7 +28,7 @@ import { processorMigrations } from './processors/processorMigrations.js';
 import { startProcessorSupervisor } from './processors/processorSupervisor.js';
 import { startEventRelay } from './processors/relay/eventRelay.js';
 import { relayMigrations } from './processors/relay/relayMigrations.js';
-import { allProjections } from './projections/allProjections.js';
+import { projectionsWith } from './projections/allProjections.js';
 import { projectionRunnerMigrations } from './projections/projectionMigrations.js';
 import { startProjection } from './projections/projectionRunner.js';
 import { prepareProjection } from './projections/runner/prepareProjection.js';
@@ -86,7 +86,7 @@ export const startPlatform = async (
       stops.push(async () => stopReportingLag());
       // One runner per projection in every process with this role: one of them leads, the
       // others stand by (advisory lock), so the role can run in several processes.
-      for (const projection of allProjections) {
+      for (const projection of projectionsWith(config)) {
         const runner = await startProjection({
           pool,
           schema,
@@ -262,7 +262,7 @@ export const platformMigrations = (config: Config) => [
  */
 export const prepareDatabase = async (pool: pg.Pool, config: Config) => {
   await migrate(pool, config.databaseSchema, platformMigrations(config));
-  for (const projection of allProjections) {
+  for (const projection of projectionsWith(config)) {
     await prepareProjection({ pool, schema: config.databaseSchema, projection });
   }
 };

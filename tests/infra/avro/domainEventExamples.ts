@@ -421,6 +421,7 @@ const runCommands = (runId: string, end: RunCommand): RunCommand[] => [
       counts: { in: 5_000_000_000, out: 4_999_000_000, filtered: 990_000, failed: 12, dlq: 10_000 },
       lag: 42,
       checkpoint: { 'orders/0': '1834', 'orders/1': '1790' },
+      latency: { avgMs: 12.5, maxMs: 40 },
       recordedAt: at(2),
     },
   },
