@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import { alertsProjection } from './alerts/alertsProjection.js';
 import { auditProjection } from './audit/auditProjection.js';
+import { channelsProjection } from './channels/channelsProjection.js';
 import { connectorsProjection } from './connectors/connectorsProjection.js';
 import { DEFAULT_METRICS_RETENTION } from './metrics/metricGranularity.js';
 import { createMetricsProjection } from './metrics/metricsProjection.js';
@@ -17,6 +18,7 @@ export const allProjections: readonly Projection[] = [
   usersProjection,
   connectorsProjection,
   alertsProjection,
+  channelsProjection,
   auditProjection,
   searchProjection,
   createMetricsProjection(DEFAULT_METRICS_RETENTION),

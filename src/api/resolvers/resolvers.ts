@@ -3,6 +3,7 @@ import { authorizeRootFields } from '../authorizeRootFields.js';
 import { alertResolvers } from './alertResolvers.js';
 import { auditResolvers } from './auditResolvers.js';
 import { accountResolvers, authResolvers } from './authResolvers.js';
+import { channelResolvers } from './channelResolvers.js';
 import { connectorResolvers } from './connectorResolvers.js';
 import { withConsistentWith } from './consistentWith.js';
 import { metricsResolvers } from './metricsResolvers.js';
@@ -34,6 +35,7 @@ const areas: IResolvers[] = [
   accountResolvers,
   connectorResolvers,
   alertResolvers,
+  channelResolvers,
   auditResolvers,
   searchResolvers,
   projectionResolvers,

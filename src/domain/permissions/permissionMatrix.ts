@@ -78,6 +78,13 @@ export const PERMISSION_MATRIX = {
   'alert.resolve':               [Y,    Y,        N,       Y,       N,     N],
   'alert.escalate':              [Y,    Y,        N,       Y,       N,     N],
   'alert.silence':               [Y,    Y,        N,       Y,       N,     N],
+  // Channels hold where alerts go (URLs, addresses): the roles that operate alerts read them;
+  // executors may test one, only builders change them.
+  'channel.read':                [Y,    Y,        N,       Y,       Y,     N],
+  'channel.create':              [Y,    Y,        N,       N,       N,     N],
+  'channel.update':              [Y,    Y,        N,       N,       N,     N],
+  'channel.delete':              [Y,    Y,        N,       N,       N,     N],
+  'channel.test':                [Y,    Y,        N,       Y,       N,     N],
 
   'audit.read':                  [Y,    Y,        N,       N,       N,     N],
   'search.read':                 [Y,    Y,        Y,       Y,       Y,     Y],

@@ -11,7 +11,7 @@ import {
   notificationDeliveryStreamId,
 } from '../../domain/alerts/notificationDelivery.js';
 import type { SecretCipher } from '../../infra/crypto/secretCipher.js';
-import type { EventStore } from '../../infra/eventstore/eventStore.js';
+import type { EventStore, RecordedEvent } from '../../infra/eventstore/eventStore.js';
 import {
   type CommandContext,
   handleCommand,
@@ -56,10 +56,11 @@ type AttemptOutcome =
 export const loadDelivery = async (
   eventStore: EventStore,
   deliveryId: string,
-): Promise<StreamSnapshot<NotificationDeliveryState> & { events: NotificationDeliveryEvent[] }> => {
-  const events = (await eventStore.readStream(
-    notificationDeliveryStreamId(deliveryId),
-  )) as unknown as (NotificationDeliveryEvent & { revision: number })[];
+): Promise<
+  StreamSnapshot<NotificationDeliveryState> & { events: (RecordedEvent & NotificationDeliveryEvent)[] }
+> => {
+  const events = (await eventStore.readStream(notificationDeliveryStreamId(deliveryId))) as (RecordedEvent &
+    NotificationDeliveryEvent)[];
   return {
     state: events.reduce(notificationDeliveryDecider.evolve, notificationDeliveryDecider.initialState),
     revision: events.at(-1)?.revision ?? null,
