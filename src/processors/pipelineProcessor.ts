@@ -278,7 +278,7 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
     const counts: RunCounts = { in: 0, out: 0, filtered: 0, failed: 0, dlq: 0 };
     if (records.length === 0) return { counts, latencyMs: NO_LATENCY, windowResults: 0 };
     const restoresBefore = store.restores.count;
-    const aggregator = await store.aggregatorFor(batch.partition, records[0]!.offset);
+    const aggregator = await store.aggregatorFor(batch.partition, records[0]!.offset, batch.assignment);
     if (store.restores.count !== restoresBefore)
       logger.info(
         {

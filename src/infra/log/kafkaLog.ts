@@ -131,7 +131,9 @@ export const createKafkaLog = (options: KafkaLogOptions): Log => {
       : undefined;
     const startsLookedUp = startLookup(consumer);
     let assigned: string[] = [];
+    let assignment = 0;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      assignment += 1;
       assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
         partitions.map((partition) => `${topic}/${partition}`),
       );
@@ -140,7 +142,7 @@ export const createKafkaLog = (options: KafkaLogOptions): Log => {
       transactions?.retireAll();
       restarts.succeeded();
     });
-    const run = () => runBatches(consumer, consumeOptions, transactions, produce);
+    const run = () => runBatches(consumer, consumeOptions, transactions, produce, () => assignment);
     const restarts = restartOnCrash(consumer, groupId, run);
     await consumer.connect();
     try {
@@ -316,6 +318,7 @@ const runBatches = (
   options: ConsumeOptions,
   transactions: PartitionTransactions | undefined,
   produce: BatchContext['produce'],
+  assignment: () => number,
 ) =>
   consumer.run({
     autoCommit: false,
@@ -335,6 +338,7 @@ const runBatches = (
         topic: batch.topic,
         partition: batch.partition,
         records: consumedRecords(batch.topic, batch.partition, batch.messages),
+        assignment: assignment(),
       };
       const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
       try {

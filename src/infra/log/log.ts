@@ -104,6 +104,14 @@ export interface ConsumedBatch {
   topic: string;
   partition: number;
   records: readonly ConsumedRecord[];
+  /**
+   * Changes whenever the consumer's partitions are handed out anew (a rebalance), and only then;
+   * absent where partitions never move between consumers (the embedded log). A handler keeping
+   * state per partition learns from it whether another consumer may have processed the
+   * partition since its last batch, or whether a gap in offsets is just the topic's (transaction
+   * markers, compaction).
+   */
+  assignment?: number;
 }
 
 export type OffsetReset = { timestamp: number } | { offset: number } | 'earliest';

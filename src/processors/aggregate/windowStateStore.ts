@@ -14,13 +14,16 @@ export const stateChangelogTopicOf = (pipelineId: string, version: number, group
 export interface WindowStateStore {
   readonly topic: string;
   /**
-   * The partition's aggregator for a batch starting at `firstOffset`. The one held is used when it
-   * stands exactly there; otherwise (none held: a start or a partition that moved here; or another
-   * position: the batch comes again after a failure, or the partition was away meanwhile) the
-   * state is restored from the changelog, which holds what was committed. Records below the
-   * aggregator's `nextOffset` were applied already and must be skipped.
+   * The partition's aggregator for a batch starting at `firstOffset`, delivered under
+   * `assignment` (ConsumedBatch.assignment). The one held is used when it stands exactly there,
+   * or before it within the same assignment (the gap is the topic's: transaction markers,
+   * compaction). Otherwise the state is restored from the changelog, which holds what was
+   * committed: none is held (a start, or a partition that moved here), the batch comes again
+   * (its earlier attempt failed, or its commit did), or the partition may have been processed
+   * elsewhere meanwhile (a new assignment). Records below the aggregator's `nextOffset` were
+   * applied already and must be skipped.
    */
-  aggregatorFor(partition: number, firstOffset: number): Promise<PartitionAggregator>;
+  aggregatorFor(partition: number, firstOffset: number, assignment?: number): Promise<PartitionAggregator>;
   /** Drops the partition's aggregator: its batch failed, so its changes were not committed. */
   forget(partition: number): void;
   /** The aggregator's changes since the last call as changelog records (tombstones for deletes). */
@@ -47,7 +50,7 @@ export const openWindowStateStore = async (options: WindowStateStoreOptions): Pr
   const { log, engine, topic, sourceTopic } = options;
   const partitions = (await log.endOffsets(sourceTopic)).size;
   await log.ensureTopic(topic, { partitions, compacted: true });
-  const held = new Map<number, PartitionAggregator>();
+  const held = new Map<number, { aggregator: PartitionAggregator; assignment: number | undefined }>();
   const restores = { count: 0, ms: 0, entries: 0 };
 
   const restore = async (partition: number): Promise<PartitionAggregator> => {
@@ -72,12 +75,19 @@ export const openWindowStateStore = async (options: WindowStateStoreOptions): Pr
   return {
     topic,
     restores,
-    async aggregatorFor(partition, firstOffset) {
+    async aggregatorFor(partition, firstOffset, assignment) {
       const current = held.get(partition);
-      if (current && current.nextOffset === firstOffset) return current;
+      if (current) {
+        const { nextOffset } = current.aggregator;
+        const sameAssignment = assignment !== undefined && assignment === current.assignment;
+        if (firstOffset === nextOffset || (firstOffset > nextOffset && sameAssignment)) {
+          current.assignment = assignment;
+          return current.aggregator;
+        }
+      }
       held.delete(partition);
       const restored = await restore(partition);
-      held.set(partition, restored);
+      held.set(partition, { aggregator: restored, assignment });
       return restored;
     },
     forget(partition) {
