@@ -49,6 +49,11 @@ export interface Config {
    * in production, features that send mail answer MAIL_NOT_CONFIGURED.
    */
   mail: { smtpUrl: string | null; from: string };
+  /**
+   * How alert notifications to webhooks are tried: attempts in all (the first included), the
+   * wait before the first retry (doubling after each), and how long one attempt may take.
+   */
+  notifications: { attempts: number; initialBackoffMs: number; timeoutMs: number };
 }
 
 export interface AuthConfig {
@@ -276,6 +281,11 @@ export const loadConfig = (env: Env = process.env, options: LoadOptions = {}): R
     mail: {
       smtpUrl: url('MAIL_SMTP_URL', ['smtp:', 'smtps:']),
       from: read('MAIL_FROM') ?? 'Tributary <no-reply@tributary.invalid>',
+    },
+    notifications: {
+      attempts: wholeNumber('NOTIFY_ATTEMPTS', 5, 1, 20),
+      initialBackoffMs: milliseconds('NOTIFY_BACKOFF_MS', 1_000, 10, 600_000),
+      timeoutMs: milliseconds('NOTIFY_TIMEOUT_MS', 10_000, 100, 120_000),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -239,6 +239,43 @@ describe('notifier: e-mail, silence, and each notification once', () => {
     }
   });
 
+  it('given a deleted channel and one never created, when an alert fires for them, then both are recorded as skipped, with why', async () => {
+    const channelId = await bed.createChannel({
+      kind: 'email',
+      name: 'Gone',
+      addresses: ['gone@example.com'],
+    });
+    await bed.deleteChannel(channelId);
+    const ruleId = await bed.createRule([channelId]);
+    const sentBefore = bed.mail.sent.length;
+
+    const [firedId] = await bed.recordAlert(`al-${channelId.slice(0, 8)}`, [
+      {
+        type: 'AlertFired',
+        data: {
+          ruleId,
+          value: 1,
+          firedAt: new Date().toISOString(),
+          channelIds: [channelId, 'never-created'],
+        },
+      },
+    ]);
+
+    const reasons = await Promise.all(
+      [channelId, 'never-created'].map(async (id) =>
+        (await bed.outcomeOf(notificationDeliveryId(firedId!, id))).map((event) => [
+          event.type,
+          (event.data as { reason: string }).reason,
+        ]),
+      ),
+    );
+    expect(reasons).toEqual([
+      [['NotificationSkipped', 'channelDeleted']],
+      [['NotificationSkipped', 'channelNotFound']],
+    ]);
+    expect(bed.mail.sent.length).toBe(sentBefore);
+  });
+
   it('given notifications already delivered, when the events are handled again from the start (a restart that lost its offsets), then nothing is sent twice', async () => {
     const receiver = await webhookReceiver([200]);
     try {

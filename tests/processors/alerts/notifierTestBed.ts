@@ -135,6 +135,15 @@ export const notifierTestBed = async () => {
     return channelId;
   };
 
+  const deleteChannel = (channelId: string) =>
+    handleCommand(
+      eventStore,
+      notificationChannelDecider,
+      notificationChannelStreamId(channelId),
+      { type: 'DeleteNotificationChannel', data: { channelId, deletedAt: new Date().toISOString() } },
+      { actor: 'u-1', occurredAt: new Date().toISOString() },
+    );
+
   /** A rule as its events record it; written directly, so the test does not depend on the rule's commands. */
   const createRule = async (channelIds: string[]) => {
     const ruleId = randomUUID();
@@ -186,6 +195,7 @@ export const notifierTestBed = async () => {
     mail,
     start,
     createChannel,
+    deleteChannel,
     createRule,
     recordAlert,
     deliveryEvents,
