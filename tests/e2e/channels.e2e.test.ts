@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSecretCipher } from '../../src/infra/crypto/secretCipher.js';
 import type { Platform } from '../../src/platform.js';
+import { startNotifier } from '../../src/processors/alerts/notifier.js';
 import { signWebhookBody } from '../../src/processors/alerts/webhookSender.js';
 import { webhookReceiver } from '../processors/alerts/notifierTestBed.js';
 import { createTestSchema, dropTestSchema, testServices } from '../setup/testServices.js';
+import { waitFor } from '../setup/waitFor.js';
 import { graphql } from './graphqlClient.js';
 import { startTestPlatform } from './testPlatform.js';
 import { failure, POSITION, TIME } from './usersAndConnectorsOperations.js';
@@ -32,6 +36,12 @@ const CHANNELS = `query ($includeDeleted: Boolean, $at: Position) {
   notificationChannels(includeDeleted: $includeDeleted, consistentWith: $at) { name kind deleted }
 }`;
 
+const CREATE_RULE = `mutation ($input: CreateAlertRuleInput!) { createAlertRule(input: $input) { ruleId position } }`;
+const FIRE = 'mutation ($input: FireAlertInput!) { fireAlert(input: $input) { alertId position } }';
+const ALERT_DELIVERIES = `query ($id: ID!) {
+  alert(id: $id) { deliveries { channelId alertId trigger status attempts } }
+}`;
+
 const SECRET = 'whsec-e2e-0123456789abcdef';
 const services = testServices();
 const schema = createTestSchema('e2e_channels');
@@ -46,16 +56,30 @@ const send = async (query: string, variables: Record<string, unknown> = {}) => {
   return response.data!;
 };
 
+const secretsKey = randomBytes(32);
+let notifier: { stop(): Promise<void> } | undefined;
+
 beforeAll(async () => {
   receiver = await webhookReceiver([200]);
   platform = await startTestPlatform(schema, {
-    roles: ['api', 'projections'],
-    env: { SECRETS_KEYS: `k1:${randomBytes(32).toString('base64')}` },
+    kafka: true,
+    env: { SECRETS_KEYS: `k1:${secretsKey.toString('base64')}` },
   });
   url = platform.graphqlUrl!;
-});
+  // The processors role starts the notifier once alerting is wired in (task D2); the test starts
+  // one in the platform's consumer group, so a second one there would share the work, not repeat it.
+  notifier = await startNotifier({
+    eventStore: platform.eventStore,
+    log: platform.log,
+    logger: pino({ level: 'silent' }),
+    secretCipher: createSecretCipher({ keys: { k1: secretsKey }, activeKeyId: 'k1' }),
+    mailSender: null,
+    eventsTopic: `tributary.events.${schema}`,
+  });
+}, 60_000);
 
 afterAll(async () => {
+  await notifier?.stop();
   await platform?.stop();
   await receiver?.close();
   await dropTestSchema(services.databaseUrl, schema);
@@ -210,5 +234,44 @@ describe('notification channels over GraphQL', () => {
         'The notification channel has been deleted',
       ),
     );
+  });
+
+  it('fires an alert of a rule that names a channel: the notifier delivers it, signed, and the alert shows the delivery', async () => {
+    const created = await send(CREATE, { input: webhookInput('Alerts hook') });
+    const channelId = created.createNotificationChannel?.channelId as string;
+    const rule = await send(CREATE_RULE, {
+      input: {
+        pipelineId: 'p-e2e',
+        name: 'Lag',
+        condition: { metric: 'lag', comparator: 'gt', threshold: 100, forSeconds: 0 },
+        severity: 'warning',
+        channelIds: [channelId],
+      },
+    });
+    const before = receiver.received.length;
+
+    const fired = await send(FIRE, { input: { ruleId: rule.createAlertRule?.ruleId, value: 250 } });
+    const alertId = fired.fireAlert?.alertId as string;
+
+    const deliveries = await waitFor(async () => {
+      const data = await send(ALERT_DELIVERIES, { id: alertId });
+      const list = data.alert?.deliveries as { status: string }[] | undefined;
+      return list?.some((delivery) => delivery.status === 'delivered') ? list : null;
+    });
+    expect(deliveries).toEqual([
+      { channelId, alertId, trigger: 'AlertFired', status: 'delivered', attempts: 1 },
+    ]);
+    expect(receiver.received.length).toBe(before + 1);
+    const { headers, body } = receiver.received.at(-1)!;
+    expect(headers['x-tributary-signature']).toBe(
+      signWebhookBody(SECRET, Number(headers['x-tributary-timestamp']), body),
+    );
+    expect(JSON.parse(body)).toMatchObject({
+      event: 'AlertFired',
+      alertId,
+      ruleName: 'Lag',
+      pipelineId: 'p-e2e',
+      value: 250,
+    });
   });
 });
