@@ -102,7 +102,9 @@ export interface PipelineProcessorOptions {
  * to the pipeline's DLQ topic with headers naming the version, the step, the error and the
  * source record; the partition keeps moving. Sink records carry their lineage (lineage.ts).
  * Delivery is at least once, or exactly once when the version asks for it: then sink and DLQ
- * records and the source offsets commit in one transaction.
+ * records and the source offsets commit in one transaction. A version ending in an aggregate
+ * step sends window results to the sink instead, and its window state to a changelog
+ * (windowStateStore.ts), in that transaction too.
  */
 export const startPipelineProcessor = async (options: PipelineProcessorOptions): Promise<RunningPipeline> => {
   const { log, logger, pipelineId, version, definition, endOffsets } = options;
@@ -277,7 +279,7 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
     const records = end === undefined ? batch.records : batch.records.filter((record) => record.offset < end);
     const counts: RunCounts = { in: 0, out: 0, filtered: 0, failed: 0, dlq: 0 };
     if (records.length === 0) return { counts, latencyMs: NO_LATENCY, windowResults: 0 };
-    const restoresBefore = store.restores.count;
+    const { count: restoresBefore, ms: restoreMsBefore } = store.restores;
     const aggregator = await store.aggregatorFor(batch.partition, records[0]!.offset, batch.assignment);
     if (store.restores.count !== restoresBefore)
       logger.info(
@@ -287,6 +289,7 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
           partition: batch.partition,
           nextOffset: aggregator.nextOffset,
           openWindows: aggregator.openWindows,
+          restoreMs: Math.round(store.restores.ms - restoreMsBefore),
         },
         'window state restored from its changelog',
       );
