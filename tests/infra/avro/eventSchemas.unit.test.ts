@@ -2,6 +2,14 @@ import avro from 'avsc';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { AlertEvent, alertEventTypes } from '../../../src/domain/alerts/alert.js';
 import type { AlertRuleEvent, alertRuleEventTypes } from '../../../src/domain/alerts/alertRule.js';
+import type {
+  NotificationChannelEvent,
+  notificationChannelEventTypes,
+} from '../../../src/domain/alerts/notificationChannel.js';
+import type {
+  NotificationDeliveryEvent,
+  notificationDeliveryEventTypes,
+} from '../../../src/domain/alerts/notificationDelivery.js';
 import type { ConnectorEvent, connectorEventTypes } from '../../../src/domain/connectors/connector.js';
 import { domainEventTypes } from '../../../src/domain/domainEventTypes.js';
 import type { PipelineEvent, pipelineEventTypes } from '../../../src/domain/pipelines/pipelineEvent.js';
@@ -85,6 +93,12 @@ describe('event schemas: one per event type the domain can emit', () => {
     expectTypeOf<(typeof runEventTypes)[number]>().toEqualTypeOf<RunEvent['type']>();
     expectTypeOf<(typeof alertRuleEventTypes)[number]>().toEqualTypeOf<AlertRuleEvent['type']>();
     expectTypeOf<(typeof alertEventTypes)[number]>().toEqualTypeOf<AlertEvent['type']>();
+    expectTypeOf<(typeof notificationChannelEventTypes)[number]>().toEqualTypeOf<
+      NotificationChannelEvent['type']
+    >();
+    expectTypeOf<(typeof notificationDeliveryEventTypes)[number]>().toEqualTypeOf<
+      NotificationDeliveryEvent['type']
+    >();
 
     expect(new Set(domainEventTypes).size).toBe(domainEventTypes.length);
   });
