@@ -59,7 +59,10 @@ export const errorCodes = {
     category: 'CONFLICT',
     message: 'A notification channel with this id already exists',
   },
-  NOTIFICATION_CHANNEL_DELETED: { category: 'NOT_FOUND', message: 'The notification channel has been deleted' },
+  NOTIFICATION_CHANNEL_DELETED: {
+    category: 'NOT_FOUND',
+    message: 'The notification channel has been deleted',
+  },
   USER_NOT_FOUND: { category: 'NOT_FOUND', message: 'No user has this id' },
   USER_ALREADY_EXISTS: { category: 'CONFLICT', message: 'A user with this id already exists' },
   USER_DEACTIVATED: { category: 'CONFLICT', message: 'The user is deactivated' },
