@@ -44,7 +44,7 @@ export const consumedRecords = (
       partition,
       offset: Number(message.offset),
       key: message.key,
-      // A tombstone (null value) reads as empty: the port has no deletes.
+      // A tombstone (null value) reads as empty: consumers of the port see no deletes (readPartition does).
       value: message.value ?? Buffer.alloc(0),
       headers: toHeaders(message.headers),
       timestamp,
