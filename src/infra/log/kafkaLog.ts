@@ -203,7 +203,9 @@ export const createKafkaLog = (options: KafkaLogOptions): Log => {
    * the broker's group.initial.rebalance.delay.ms, 3 s by default: set it to 0 where restores
    * should be quick). The end is Kafka's last stable offset when called; transaction markers take
    * offsets but reach no handler, so the read ends when kafkajs' batch end passes it, as its
-   * END_BATCH_PROCESS event reports for data and marker-only batches alike.
+   * END_BATCH_PROCESS event reports for data and marker-only batches alike. (A fetch that finds
+   * nothing reports no batch, so the last offset before the end must exist: it does, since
+   * compaction never touches the active segment, which holds a partition's newest records.)
    */
   const readPartition = async (
     topic: string,
