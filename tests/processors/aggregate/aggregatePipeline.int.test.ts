@@ -194,6 +194,60 @@ describe.each(logsUnderTest)('an aggregate pipeline on $name', (logUnderTest) =>
       await close();
     }
   }, 60_000);
+
+  it('sends every update of a session in onUpdate mode, and a tombstone for a session merged away', async () => {
+    const { log, close } = start();
+    try {
+      const pipelineId = randomUUID();
+      const [source, sink] = [uniqueTopic('clicks'), uniqueTopic('sessions')];
+      await log.ensureTopic(source, { partitions: 1 });
+      const click = (at: number): LogRecord => ({
+        key: Buffer.from('u1'),
+        value: Buffer.from(JSON.stringify({ user: 'u1' })),
+        partition: 0,
+        timestamp: T0 + at,
+      });
+      const processor = await startPipelineProcessor({
+        log,
+        logger,
+        pipelineId,
+        version: 1,
+        definition: {
+          source: { topic: source, format: 'json' },
+          steps: [
+            {
+              kind: 'aggregate',
+              window: { type: 'session', gapMs: 3_000 },
+              key: 'user',
+              measures: [{ name: 'clicks', fn: 'count' }],
+              allowedLatenessMs: 10_000,
+              emit: 'onUpdate',
+            },
+          ],
+          sink: { topic: sink, format: 'json' },
+        },
+      });
+      const groupId = consumerGroupOf(pipelineId);
+      // Two sessions, 4 s apart; then a click between them joins them into one.
+      await log.produce(source, [click(0), click(4_000)]);
+      expect(await waitUntilCaughtUp(log, groupId, source, CAUGHT_UP_MS)).toBe(0);
+      await log.produce(source, [click(2_000)]);
+      expect(await waitUntilCaughtUp(log, groupId, source, CAUGHT_UP_MS)).toBe(0);
+      await processor.stop();
+
+      // Per Kafka key (window and key), the values in the order sent: a key's records share a partition.
+      const updates = new Map<string, string[]>();
+      for (const record of await readToEnd(log, sink)) {
+        const value = record.value.length === 0 ? 'tombstone' : JSON.parse(record.value.toString()).clicks;
+        const key = record.key!.toString();
+        updates.set(key, [...(updates.get(key) ?? []), String(value)]);
+      }
+      const at = (ms: number) => `u1@${new Date(T0 + ms).toISOString()}`;
+      expect(Object.fromEntries(updates)).toEqual({ [at(0)]: ['1', '3'], [at(4_000)]: ['1', 'tombstone'] });
+    } finally {
+      await close();
+    }
+  }, 60_000);
 });
 
 describe('an aggregate pipeline reading a source written in Kafka transactions', () => {
