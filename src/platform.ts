@@ -152,6 +152,7 @@ export const startPlatform = async (
           now: () => new Date(),
           secretCipher: config.secrets && createSecretCipher(secretCipherOptions(config.secrets)),
           log,
+          mailSender,
         },
         logger,
         emitter: pubSub.emitter,

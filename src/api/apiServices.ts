@@ -3,6 +3,7 @@ import type { Role } from '../domain/users/roles.js';
 import type { SecretCipher } from '../infra/crypto/secretCipher.js';
 import type { EventStore } from '../infra/eventstore/eventStore.js';
 import type { Log } from '../infra/log/log.js';
+import type { MailSender } from '../infra/mail/mailSender.js';
 
 /** What resolvers reach through the GraphQL context; the composition root builds it. */
 export interface ApiServices {
@@ -15,6 +16,8 @@ export interface ApiServices {
   secretCipher: SecretCipher | null;
   /** The log, for operations on topics (replaying dead letters); absent where the API has none. */
   log?: Log;
+  /** Where mail leaves (verification, channel tests); absent where none is configured. */
+  mailSender?: MailSender | undefined;
 }
 
 /**

@@ -84,7 +84,7 @@ export const channelMutations: IResolvers['Mutation'] = {
     const services = {
       eventStore: context.services.eventStore,
       secretCipher: context.services.secretCipher,
-      mailSender: context.sessionTokens?.mailSender ?? null,
+      mailSender: context.services.mailSender ?? null,
       now: () => context.services.now(),
       sleep: async () => undefined,
       actor: context.actor,

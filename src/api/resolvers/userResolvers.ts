@@ -146,7 +146,7 @@ export const userResolvers: IResolvers = {
       const { position, expiresAt } = await requestEmailVerification(
         {
           eventStore: context.services.eventStore,
-          mailSender: context.sessionTokens?.mailSender,
+          mailSender: context.services.mailSender ?? context.sessionTokens?.mailSender,
           now: () => now(context),
         },
         id,
