@@ -120,6 +120,8 @@ export const startPlatform = async (
         logger,
         // What enrich steps look values up in: the platform's database, and Redis when configured.
         dependencies: { pool, ...(redis && { redis }) },
+        // Sink connectors' connection strings (aggregate results into a PostgreSQL table).
+        secretCipher: config.secrets && createSecretCipher(secretCipherOptions(config.secrets)),
         eventsTopic: config.eventsTopic,
         progressIntervalMs: config.progressIntervalMs,
       });

@@ -23,6 +23,7 @@ import { openWindowStateStore, stateChangelogTopicOf } from './aggregate/windowS
 import { createRecordDecoder } from './formats/recordDecoder.js';
 import { createRecordEncoder } from './formats/recordEncoder.js';
 import { LINEAGE_HEADER, lineagePrefix } from './lineage.js';
+import { type ConnectorSinkServices, openConnectorSink } from './sinks/connectorSink.js';
 import {
   compilePipeline,
   type RecordContext,
@@ -77,7 +78,7 @@ export const DEAD_LETTER_HEADERS = {
   attempts: 'tributary-attempts',
 } as const;
 
-export interface PipelineProcessorOptions {
+export interface PipelineProcessorOptions extends ConnectorSinkServices {
   log: Log;
   logger: Logger;
   pipelineId: string;
@@ -109,19 +110,27 @@ export interface PipelineProcessorOptions {
 export const startPipelineProcessor = async (options: PipelineProcessorOptions): Promise<RunningPipeline> => {
   const { log, logger, pipelineId, version, definition, endOffsets } = options;
   const { source, sink } = definition;
-  // Connectors come in a later issue; until then a version that names one does not start.
-  if (isConnectorReference(source) || isConnectorReference(sink))
-    throw new Error('connector sources and sinks are not supported by the transform engine yet');
+  // Connector sources are still to come: a version that names one does not start.
+  if (isConnectorReference(source))
+    throw new Error('connector sources are not supported by the transform engine yet');
+  const { aggregate } = splitAggregate(definition);
+  // A connector sink (a PostgreSQL table) takes window results, whose shape it knows; a version
+  // without an aggregate step writes topics only, for now.
+  if (isConnectorReference(sink) && !aggregate)
+    throw new Error('a connector sink takes the window results of an aggregate step; this version has none');
   const decoder = createRecordDecoder(source);
-  const encoder = createRecordEncoder(sink);
+  const sinkTopic = isConnectorReference(sink) ? null : sink.topic;
+  const encoder = createRecordEncoder(isConnectorReference(sink) ? { topic: '', format: 'json' } : sink);
   const transform = compilePipeline(definition, options.dependencies);
   const retry: RetryPolicy = definition.retry ?? DEFAULT_RETRY_POLICY;
   const backoff = interruptibleSleep();
   const sleep = options.sleep ?? backoff.sleep;
   const deadLetterTopic = deadLetterTopicOf(pipelineId);
   const versionText = String(version);
-  for (const topic of [source.topic, sink.topic, deadLetterTopic]) await log.ensureTopic(topic);
-  const { aggregate } = splitAggregate(definition);
+  for (const topic of [source.topic, sinkTopic, deadLetterTopic]) if (topic) await log.ensureTopic(topic);
+  const tableSink = isConnectorReference(sink)
+    ? await openConnectorSink(options, sink.connectorId)
+    : undefined;
   const aggregateStepIndex = definition.steps.findIndex((step) => step.kind === 'aggregate');
   const stateStore = aggregate
     ? await openWindowStateStore({
@@ -245,7 +254,8 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
     counts.out = out.length;
     counts.dlq = dead.length;
     // The sink first: a DLQ record never stands for a record whose batch did not reach the sink.
-    if (out.length > 0) await context.produce(sink.topic, out);
+    // (Only topic sinks reach here: a connector sink needs an aggregate step.)
+    if (out.length > 0) await context.produce(sinkTopic as string, out);
     if (dead.length > 0) {
       await context.produce(deadLetterTopic, dead);
       logger.warn({ pipelineId, version, count: dead.length, deadLetterTopic }, 'records sent to the DLQ');
@@ -372,25 +382,33 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
     // Results carry the partition's stream time as Kafka Streams does: the batch's newest source
     // timestamp (results only follow records, so there is one; now, should there not be).
     const resultTime = Number.isFinite(newestTimestamp) ? newestTimestamp : Date.now();
-    for (const result of aggregator.drainResults()) {
-      const key = Buffer.from(result.kafkaKey);
-      if (result.record === null) {
-        out.push({ key, value: null, timestamp: resultTime });
-        continue;
-      }
-      try {
-        out.push({ key, value: encoder.encode(result.record), timestamp: resultTime });
-      } catch (error) {
-        // Not a source record's fault, so nothing to dead-letter: the sink's format does not fit
-        // the aggregate's output. Kept out of the sink, said loudly; the state moves on.
-        logger.error(
-          { pipelineId, version, key: result.kafkaKey, message: (error as Error).message },
-          'window result does not fit the sink',
-        );
+    const results = aggregator.drainResults();
+    if (tableSink) {
+      // A table is written outside the batch's transaction, first, as one statement: upserts by
+      // window and key, so a batch that comes again (its commit failed, or at least once) writes
+      // the same rows again rather than new ones.
+      if (results.length > 0) await tableSink.write(results);
+    } else {
+      for (const result of results) {
+        const key = Buffer.from(result.kafkaKey);
+        if (result.record === null) {
+          out.push({ key, value: null, timestamp: resultTime });
+          continue;
+        }
+        try {
+          out.push({ key, value: encoder.encode(result.record), timestamp: resultTime });
+        } catch (error) {
+          // Not a source record's fault, so nothing to dead-letter: the sink's format does not fit
+          // the aggregate's output. Kept out of the sink, said loudly; the state moves on.
+          logger.error(
+            { pipelineId, version, key: result.kafkaKey, message: (error as Error).message },
+            'window result does not fit the sink',
+          );
+        }
       }
     }
     counts.dlq = dead.length;
-    if (out.length > 0) await context.produce(sink.topic, out);
+    if (out.length > 0) await context.produce(sinkTopic as string, out);
     if (dead.length > 0) {
       await context.produce(deadLetterTopic, dead);
       logger.warn({ pipelineId, version, count: dead.length, deadLetterTopic }, 'records sent to the DLQ');
@@ -398,15 +416,16 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
     const changes = store.changelogRecords(aggregator);
     if (changes.length > 0) await context.produce(store.topic, changes);
     const batchEnd = Date.now();
+    const written = tableSink ? results.length : out.length;
     const latencyMs: BatchLatency =
-      out.length === 0
+      written === 0
         ? NO_LATENCY
         : {
-            sum: (batchEnd - resultTime) * out.length,
+            sum: (batchEnd - resultTime) * written,
             max: batchEnd - resultTime,
-            count: out.length,
+            count: written,
           };
-    return { counts, latencyMs, windowResults: out.length };
+    return { counts, latencyMs, windowResults: written };
   };
 
   const consumer: LogConsumer = await log.consume({
@@ -449,6 +468,7 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
       backoff.wake();
       await consumer.stop();
       await transform.close();
+      await tableSink?.close();
     },
   };
 };

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { SecretCipher } from '../infra/crypto/secretCipher.js';
 import type { EventStore } from '../infra/eventstore/eventStore.js';
 import type { Log } from '../infra/log/log.js';
 import type { Logger } from '../logger.js';
@@ -12,6 +13,8 @@ export interface ProcessorServices {
   logger: Logger;
   /** What enrich steps look values up in. */
   dependencies?: TransformDependencies;
+  /** Decrypts connector secrets (a sink table's connection string); null without SECRETS_KEYS. */
+  secretCipher?: SecretCipher | null;
   /** How often runs record progress; every 2 s by default. */
   progressIntervalMs?: number;
 }

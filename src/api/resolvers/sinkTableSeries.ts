@@ -1,13 +1,6 @@
 import pg from 'pg';
-import {
-  type ConnectorEvent,
-  type ConnectorState,
-  connectorDecider,
-  connectorStreamId,
-} from '../../domain/connectors/connector.js';
 import { TributaryError, ValidationError } from '../../errors.js';
-import type { EventStore } from '../../infra/eventstore/eventStore.js';
-import { upcastEvent } from '../../infra/eventstore/upcast.js';
+import { loadConnectorState } from '../../processors/sinks/loadConnectorState.js';
 import { quotedTableName } from '../../processors/sinks/sinkTableName.js';
 import type { ApiServices } from '../apiServices.js';
 import { type ChartRange, chartRangeOf } from './chartRange.js';
@@ -102,14 +95,6 @@ const sinkConnectionOf = async (services: ApiServices, table: string): Promise<s
   }
   return connection;
 };
-
-const loadConnectorState = async (eventStore: EventStore, connectorId: string): Promise<ConnectorState> =>
-  (await eventStore.readStream(connectorStreamId(connectorId)))
-    .map(upcastEvent)
-    .reduce(
-      (state, event) => connectorDecider.evolve(state, event as unknown as ConnectorEvent),
-      connectorDecider.initialState,
-    );
 
 interface SlotRow {
   slot: string;
