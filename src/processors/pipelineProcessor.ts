@@ -297,6 +297,7 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
           pipelineId,
           version,
           partition: batch.partition,
+          assignment: batch.assignment,
           nextOffset: aggregator.nextOffset,
           openWindows: aggregator.openWindows,
           restoreMs: Math.round(store.restores.ms - restoreMsBefore),
