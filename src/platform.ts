@@ -24,6 +24,7 @@ import { migrate } from './infra/postgres/migrate.js';
 import { createPostgresPool } from './infra/postgres/postgresPool.js';
 import { createPubSub } from './infra/pubsub/createPubSub.js';
 import type { Logger } from './logger.js';
+import { startAlerting } from './processors/alerts/startAlerting.js';
 import { processorMigrations } from './processors/processorMigrations.js';
 import { startProcessorSupervisor } from './processors/processorSupervisor.js';
 import { startEventRelay } from './processors/relay/eventRelay.js';
@@ -126,6 +127,20 @@ export const startPlatform = async (
         progressIntervalMs: config.progressIntervalMs,
       });
       stops.push(() => supervisor.stop());
+      // Alerting: the evaluator (one leader across processes) and the notifier (one group).
+      const alertMail = mailSenderFromConfig(config, logger);
+      if (alertMail?.close) stops.push(async () => alertMail.close?.());
+      const alerting = await startAlerting({
+        pool,
+        schema,
+        eventStore,
+        log,
+        logger,
+        eventsTopic: config.eventsTopic,
+        secretCipher: config.secrets ? createSecretCipher(secretCipherOptions(config.secrets)) : null,
+        mailSender: alertMail ?? null,
+      });
+      stops.push(() => alerting.stop());
     }
     let graphqlUrl: string | null = null;
     if (roles.includes('api')) {
