@@ -51,6 +51,15 @@ const SEARCH = `query ($q: String!) {
 const ALERT_FIRED = `subscription ($pipelineId: ID) {
   alertFired(pipelineId: $pipelineId) { position alert { id ruleId ruleName pipelineId severity status level value } }
 }`;
+const ALERT_CHANGED = `subscription ($alertId: ID!) {
+  alertChanged(alertId: $alertId) { event alert { id status level key channelIds } }
+}`;
+const POLICY_RULE = `query ($id: ID!) {
+  alertRule(id: $id) {
+    condition { metric measure key comparator threshold forSeconds }
+    channelIds repeatIntervalSeconds escalation { afterSeconds channelIds }
+  }
+}`;
 const AUDIT_EVENTS = `subscription ($filter: AuditFilter) {
   auditEvents(filter: $filter) { position actor stream type summary }
 }`;
@@ -203,6 +212,84 @@ describe('alerts, the audit log and search over GraphQL', () => {
     });
     expect(await send(ALERTS, { filter: { status: 'firing', pipelineId } })).toEqual({
       alerts: { edges: [], totalCount: 0 },
+    });
+  });
+
+  it('keeps an aggregate rule with its repeat interval and escalation policy, and an escalation tells the next level, live', async () => {
+    const pipelineId = await createPipeline('Orders per country');
+    const created = await send(CREATE_RULE, {
+      input: {
+        pipelineId,
+        name: 'Big totals',
+        condition: {
+          metric: 'aggregate',
+          measure: 'total',
+          key: 'eu',
+          comparator: 'gt',
+          threshold: 100,
+          forSeconds: 30,
+        },
+        severity: 'warning',
+        channelIds: ['ops'],
+        repeatIntervalSeconds: 900,
+        escalation: [{ afterSeconds: 300, channelIds: ['pager'] }],
+      },
+    });
+    const ruleId = created.createAlertRule?.ruleId as string;
+    const rule = await waitFor(async () => (await send(POLICY_RULE, { id: ruleId })).alertRule);
+    expect(rule).toEqual({
+      condition: {
+        metric: 'aggregate',
+        measure: 'total',
+        key: 'eu',
+        comparator: 'gt',
+        threshold: 100,
+        forSeconds: 30,
+      },
+      channelIds: ['ops'],
+      repeatIntervalSeconds: 900,
+      escalation: [{ afterSeconds: 300, channelIds: ['pager'] }],
+    });
+
+    // When it fires and someone escalates it, then the change says who has been told
+    const fire = await send(FIRE, { input: { ruleId, value: 500 } });
+    const alertId = fire.fireAlert?.alertId as string;
+    const changes = subscribe(url, ALERT_CHANGED, { alertId });
+    await changes.ready;
+    await send(ESCALATE, { id: alertId });
+    const escalated = await changes.next(
+      (m) => field<{ event: string }>(m, 'alertChanged')?.event === 'AlertEscalated',
+    );
+    expect(escalated.data).toEqual({
+      alertChanged: {
+        event: 'AlertEscalated',
+        alert: { id: alertId, status: 'firing', level: 2, key: null, channelIds: ['ops', 'pager'] },
+      },
+    });
+    await changes.close();
+
+    // And a policy out of order is refused by its field
+    const refused = await graphql(url, UPDATE_RULE, {
+      id: ruleId,
+      input: {
+        name: 'Big totals',
+        condition: { metric: 'aggregate', measure: 'total', comparator: 'gt', threshold: 100 },
+        severity: 'warning',
+        escalation: [
+          { afterSeconds: 300, channelIds: ['pager'] },
+          { afterSeconds: 200, channelIds: ['cto'] },
+        ],
+      },
+    });
+    expect(refused.errors?.[0]?.extensions).toEqual({
+      code: 'VALIDATION_FAILED',
+      category: 'VALIDATION',
+      problems: [
+        {
+          path: 'escalation[1].afterSeconds',
+          message: 'must be a whole number of seconds after 300 (the level before) and at most 604800',
+        },
+      ],
     });
   });
 
