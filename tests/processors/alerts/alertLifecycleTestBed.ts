@@ -48,6 +48,9 @@ export const testClock = (start = Date.parse('2026-03-01T10:00:00.000Z')) => {
 };
 
 const TICK_MS = 20;
+// Kafka on a loaded machine can hold a consumer for many seconds (a rebalance, a slow fetch):
+// waits are generous, since what they wait for either happens or the test fails anyway.
+const WAIT_MS = 60_000;
 /** Long enough for the evaluator to have ticked many times: what has not happened by then will not. */
 export const someTicks = () => new Promise((resolve) => setTimeout(resolve, TICK_MS * 15));
 
@@ -94,7 +97,7 @@ export const alertLifecycleTestBed = async (logUnderTest: LogUnderTest) => {
     });
   let evaluator = await startEvaluator();
   const first = evaluator;
-  await waitFor(async () => first.isEvaluating());
+  await waitFor(async () => first.isEvaluating(), WAIT_MS);
   const context = (actor = 'ana') => ({ actor, occurredAt: time.iso(0) });
 
   const bed = {
@@ -107,7 +110,7 @@ export const alertLifecycleTestBed = async (logUnderTest: LogUnderTest) => {
       await evaluator.stop();
       evaluator = await startEvaluator();
       const started = evaluator;
-      await waitFor(async () => started.isEvaluating());
+      await waitFor(async () => started.isEvaluating(), WAIT_MS);
     },
 
     async createRule(pipelineId: string, settings: AlertRuleSettings) {
@@ -186,10 +189,12 @@ export const alertLifecycleTestBed = async (logUnderTest: LogUnderTest) => {
 
     /** The evaluator's view of a series, once it has observed `value` there. */
     observed: (ruleId: string, value: number, key: string | null = null) =>
-      waitFor(async () =>
-        evaluator
-          .seriesStatus()
-          .find((one) => one.ruleId === ruleId && one.key === key && one.value === value),
+      waitFor(
+        async () =>
+          evaluator
+            .seriesStatus()
+            .find((one) => one.ruleId === ruleId && one.key === key && one.value === value),
+        WAIT_MS,
       ),
 
     /**
@@ -211,6 +216,7 @@ export const alertLifecycleTestBed = async (logUnderTest: LogUnderTest) => {
     waitForEvent: (ruleId: string, type: string, nth = 1, key: string | null = null) =>
       waitFor(
         async () => (await bed.alertEventsOf(ruleId, key)).filter((event) => event.type === type)[nth - 1],
+        WAIT_MS,
       ),
 
     /** Someone acts on an alert through the command path, as the API does. */
