@@ -173,6 +173,37 @@ describe.each(logsUnderTest)(
       expect(typesOf(await bed.alertEventsOf(ruleId))).toEqual(['AlertFired', 'AlertResolved']);
     });
 
+    it('fires a noRecords rule once no record came in for its period, with no input at all, and resolves it when records come', async () => {
+      const { time } = bed;
+      time.begin();
+      const pipelineId = 'p-quiet';
+      const ruleId = await bed.createRule(pipelineId, {
+        name: 'Orders stopped',
+        condition: { metric: 'noRecords', forSeconds: 300 },
+        severity: 'critical',
+        channelIds: ['ops'],
+      });
+      const run = await bed.startRun(pipelineId);
+      await run.progress(0, 10);
+      await bed.observed(ruleId, 0);
+
+      // Reports of nothing new, then silence: it fires 300 s after the last record came in
+      time.at(100);
+      await run.progress(0, 0);
+      time.at(299);
+      await someTicks();
+      expect(await bed.alertEventsOf(ruleId)).toEqual([]);
+      time.at(300);
+      const fired = await bed.waitForEvent(ruleId, 'AlertFired');
+      expect(fired.data).toMatchObject({ firedAt: time.iso(300), channelIds: ['ops'] });
+
+      // When records come again, then it resolves
+      time.at(400);
+      await run.progress(0, 5);
+      const resolved = await bed.waitForEvent(ruleId, 'AlertResolved');
+      expect(resolved.data).toMatchObject({ resolution: 'auto', resolvedAt: time.iso(400) });
+    });
+
     it('fires an aggregate-output rule for the key that breached only, and resolves it when that key clears', async () => {
       const { time } = bed;
       time.begin();
