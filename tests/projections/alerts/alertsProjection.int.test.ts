@@ -248,9 +248,10 @@ describe('alerts read models', () => {
     const rule = ruleEvents('r-6', [errorRateRule('r-6', 'p-6')]);
     const alert = alertEvents('a-6', [
       fired('a-6', 'r-6', 50),
-      { type: 'AlertAcknowledged', data: { alertId: 'a-6', acknowledgedBy: 'ann', acknowledgedAt: T(51) } },
+      { type: 'AlertReminded', data: { alertId: 'a-6', level: 1, channelIds: ['pager'], remindedAt: T(51) } },
+      { type: 'AlertAcknowledged', data: { alertId: 'a-6', acknowledgedBy: 'ann', acknowledgedAt: T(52) } },
     ]);
-    const [ruleCreated, alertFired, acknowledged] = [...rule, ...alert].map((event) =>
+    const [ruleCreated, alertFired, reminded, acknowledged] = [...rule, ...alert].map((event) =>
       String(event.position),
     );
     const updates = await apply([...rule, ...alert]);
@@ -260,8 +261,13 @@ describe('alerts read models', () => {
       [ALERT_RULE_CHANGED, ruleCreated],
       [ALERT_FIRED, alertFired],
       [ALERT_CHANGED, alertFired],
+      [ALERT_CHANGED, reminded],
       [ALERT_CHANGED, acknowledged],
     ]);
+    expect(updates[3]?.payload).toMatchObject({
+      event: 'AlertReminded',
+      alert: { id: 'a-6', remindedAt: T(51), notifiedAt: T(51), channelIds: ['pager'] },
+    });
     expect(updates[1]?.payload).toEqual({
       position: alertFired,
       alert: expect.objectContaining({
