@@ -54,6 +54,7 @@ describe('permission matrix', () => {
       'pipeline.createFromTemplate',
       'pipeline.saveVersion',
       'run.read',
+      'metrics.read',
       'connector.read',
       'alertRule.read',
       'alert.read',
