@@ -234,8 +234,7 @@ export const accountResolvers: IResolvers = {
     requestPasswordReset: async (_root, { email }: { email: string }, context: ApiContext) => {
       authorize(context, 'auth.requestPasswordReset');
       const mailSender = tokensOf(context).mailSender;
-      if (!mailSender)
-        throw new TributaryError('MAIL_NOT_CONFIGURED');
+      if (!mailSender) throw new TributaryError('MAIL_NOT_CONFIGURED');
       const logger = context.reply?.log ?? context.app.log;
       await requestPasswordReset({ ...accountServices(context), mailSender, logger }, email, {
         actor: context.actor,

@@ -17,7 +17,6 @@ import {
   API_KEY_PREFIX,
   API_KEY_SHOWN_CHARACTERS,
   assertPasswordAccepted,
-  EMAIL_VERIFICATION_TTL_HOURS,
   hoursAfter,
   INVITATION_TTL_HOURS,
   type IssueApiKeyInput,
