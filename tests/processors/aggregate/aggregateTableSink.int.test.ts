@@ -30,22 +30,27 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
+/** A schema of its own with an event store, and the log under test in it; dropped after the file. */
+const setUp = async (name: string, logUnderTest: (typeof logsUnderTest)[number]) => {
+  const schema = createTestSchema(name);
+  const pool = createPostgresPool({ connectionString: databaseUrl, schema, max: 4 });
+  await migrate(pool, schema, postgresEventStoreMigrations);
+  const eventStore = createPostgresEventStore({ pool, schema });
+  const { log, close } = logUnderTest.open(schema);
+  cleanups.push(async () => {
+    await close();
+    await eventStore.close();
+    await pool.end();
+    await dropTestSchema(databaseUrl, schema);
+  });
+  return { schema, eventStore, log };
+};
+
 describe.each(logsUnderTest)(
   'an aggregate pipeline writing to a PostgreSQL table on $name',
   (logUnderTest) => {
     it('given a postgres-table sink connector, when windows close, then each window and key is one row of the table, once, even when a batch comes again', async () => {
-      const schema = createTestSchema('aggregate_table');
-      const pool = createPostgresPool({ connectionString: databaseUrl, schema, max: 4 });
-      await migrate(pool, schema, postgresEventStoreMigrations);
-      const eventStore = createPostgresEventStore({ pool, schema });
-      const { log, close } = logUnderTest.open(schema);
-      cleanups.push(async () => {
-        await close();
-        await eventStore.close();
-        await pool.end();
-        await dropTestSchema(databaseUrl, schema);
-      });
-
+      const { schema, eventStore, log } = await setUp('aggregate_table', logUnderTest);
       // Given a sink connector naming a table (in this test's schema) and its database, encrypted.
       const connectorId = randomUUID();
       const table = `${schema}.sales_per_second`;
@@ -119,17 +124,7 @@ describe.each(logsUnderTest)(
     }, 90_000);
 
     it('refuses to start a version whose sink connector does not exist, or that has no aggregate step for it, saying why', async () => {
-      const schema = createTestSchema('aggregate_table_refused');
-      const pool = createPostgresPool({ connectionString: databaseUrl, schema, max: 2 });
-      await migrate(pool, schema, postgresEventStoreMigrations);
-      const eventStore = createPostgresEventStore({ pool, schema });
-      const { log, close } = logUnderTest.open(schema);
-      cleanups.push(async () => {
-        await close();
-        await eventStore.close();
-        await pool.end();
-        await dropTestSchema(databaseUrl, schema);
-      });
+      const { eventStore, log } = await setUp('aggregate_table_refused', logUnderTest);
       const start = (definition: ReturnType<typeof salesPipeline>) =>
         startPipelineProcessor({
           log,
