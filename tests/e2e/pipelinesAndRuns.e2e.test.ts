@@ -217,7 +217,7 @@ describe('pipelines and runs over GraphQL', () => {
           {
             path: 'steps[1]',
             message:
-              'set exactly one step kind: map, filter, rename, drop, cast, default, dedupe, enrich, validate',
+              'set exactly one step kind: map, filter, rename, drop, cast, default, dedupe, enrich, validate, aggregate',
           },
         ],
       }),
