@@ -34,6 +34,8 @@ export interface Series {
 }
 
 const seriesIdOf = (ruleId: string, key: string | null) => `${ruleId}/${key ?? ''}`;
+// A run reports every few seconds: a report older than this says little about now.
+const SEED_MAX_AGE_MS = 60_000;
 
 /**
  * What the evaluator knows, folded from `tributary.events` (rules, alerts, pipelines, runs'
@@ -77,6 +79,27 @@ export const alertEvaluatorModel = () => {
     owner.alerts += 1;
   };
 
+  /**
+   * A lag rule that starts (or starts again) on a pipeline whose run reported a moment ago takes
+   * that report as its first observation. The feed orders events within a stream only: a report
+   * may arrive before the rule it concerns, and waiting for the next report would delay the
+   * pending period by one interval, or forever when the run reports no more. Other metrics need
+   * two reports, and a report older than a minute is no longer news.
+   */
+  const seedFromLatestLag = (rule: AlertRuleState, now: number): Series[] => {
+    if (rule.status !== 'enabled' || rule.condition.metric !== 'lag') return [];
+    const { condition } = rule;
+    let latest: ProgressSample | null = null;
+    for (const run of runs.values()) {
+      if (run.pipelineId === rule.pipelineId && run.last && (!latest || run.last.at > latest.at))
+        latest = run.last;
+    }
+    if (!latest || now - latest.at > SEED_MAX_AGE_MS) return [];
+    const one = seriesOf(rule.ruleId, null);
+    one.track = observeValue(one.track, condition, latest.lag, latest.at);
+    return [one];
+  };
+
   return {
     series,
     rules,
@@ -114,10 +137,13 @@ export const alertEvaluatorModel = () => {
         const after = alertRuleDecider.evolve(before, upcast as unknown as AlertRuleEvent);
         rules.set(ruleId, after);
         // A changed condition is a new question: what was observed under the old one says nothing.
-        if (before.status !== 'none' && after.status !== 'none' && before.condition !== after.condition) {
+        const conditionChanged =
+          before.status !== 'none' && after.status !== 'none' && before.condition !== after.condition;
+        if (conditionChanged) {
           for (const one of series.values()) if (one.ruleId === ruleId) one.track = newSeriesTrack();
         }
-        return [];
+        const starts = before.status !== 'enabled' && after.status === 'enabled';
+        return observe && (starts || conditionChanged) ? seedFromLatestLag(after, now) : [];
       }
       if (event.streamId.startsWith('alert-')) {
         const data = upcast.data as AlertEvent['data'];

@@ -86,6 +86,23 @@ describe('the alert evaluator model', () => {
     expect(series?.track).toEqual({ breachingSince: T0 + 5000, value: 400, lastRecordAt: null });
   });
 
+  it('given a run report that arrives before the lag rule it concerns (events of two streams come in any order), when the rule arrives, then it observes that report', () => {
+    const model = alertEvaluatorModel();
+    model.apply(runRequested('run-1', 'p-1'), T0, true);
+    expect(model.apply(progress('run-1', 10, 500), T0 + 1000, true)).toEqual([]);
+
+    const [series, ...others] = model.apply(ruleCreated('r-lag', 'p-1', lagAbove(100)), T0 + 2000, true);
+    expect(others).toEqual([]);
+    expect(series).toMatchObject({ ruleId: 'r-lag', key: null });
+    // Breaching since the report, not since the rule: the pending period counts from there.
+    expect(series?.track).toMatchObject({ breachingSince: T0 + 1000, value: 500 });
+
+    // A report a minute old says nothing about now: a rule arriving after that waits for the next.
+    model.apply(runRequested('run-2', 'p-2'), T0, true);
+    model.apply(progress('run-2', 10, 500), T0, true);
+    expect(model.apply(ruleCreated('r-late', 'p-2', lagAbove(100)), T0 + 61_000, true)).toEqual([]);
+  });
+
   it('observes an aggregate output per key, for the rules on the pipeline whose sink it was read from', () => {
     const model = alertEvaluatorModel();
     model.apply(pipelineCreated('p-1', 'totals'), T0, false);
@@ -104,7 +121,7 @@ describe('the alert evaluator model', () => {
     expect(model.observeOutput('totals', { key: 'eu', count: 3 }, T0)).toEqual([]);
   });
 
-  it('forgets what it observed under a condition that changed', () => {
+  it('forgets what it observed under a condition that changed, and reads the latest report again under the new one', () => {
     const model = alertEvaluatorModel();
     model.apply(ruleCreated('r-lag', 'p-1', lagAbove(100)), T0, false);
     model.apply(runRequested('run-1', 'p-1'), T0, false);
@@ -121,9 +138,10 @@ describe('the alert evaluator model', () => {
       T0,
       true,
     );
+    // 500 breached "above 100" since T0; above 1000 it does not: no breach carried over.
     expect([...model.series.values()][0]?.track).toEqual({
       breachingSince: null,
-      value: null,
+      value: 500,
       lastRecordAt: null,
     });
   });
