@@ -265,8 +265,10 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
       out.length === 0
         ? NO_LATENCY
         : {
-            sum: batchEnd * out.length - outTimestampSum,
-            max: batchEnd - oldestOutTimestamp,
+            // Clamped at 0: a producer whose clock runs ahead stamps records in our future, and
+            // a negative latency would be refused with the run's progress report.
+            sum: Math.max(0, batchEnd * out.length - outTimestampSum),
+            max: Math.max(0, batchEnd - oldestOutTimestamp),
             count: out.length,
           };
     return { counts, latencyMs };
@@ -422,8 +424,9 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
       written === 0
         ? NO_LATENCY
         : {
-            sum: (batchEnd - resultTime) * written,
-            max: batchEnd - resultTime,
+            // Event time may run ahead of this clock (see above): never below 0.
+            sum: Math.max(0, batchEnd - resultTime) * written,
+            max: Math.max(0, batchEnd - resultTime),
             count: written,
           };
     return { counts, latencyMs, windowResults: written };

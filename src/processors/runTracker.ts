@@ -145,8 +145,10 @@ export const createRunTracker = (options: RunTrackerOptions): RunTracker => {
       });
       lastReported = fingerprint;
     } catch (error) {
-      latency = addLatency(latency, interval);
       // Another process recorded newer sums first, or the run ended: the next report says more.
+      // A refused report's latency is dropped rather than carried: were it what the domain
+      // refused, carrying it would refuse every report after it, counts and all.
+      if (!(error instanceof ValidationError)) latency = addLatency(latency, interval);
       if (!(error instanceof TributaryError || error instanceof ValidationError)) throw error;
       logger.debug({ err: error, runId }, 'run progress not recorded');
     }
