@@ -168,6 +168,43 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
     }
   };
 
+  // A source record decoded, or dead-lettered saying why.
+  const decodeOrDlq = (record: ConsumedRecord, toDlq: ToDlq): JsonRecord | typeof DEAD_LETTERED => {
+    try {
+      return decoder.decode(record.value);
+    } catch (error) {
+      toDlq(record, 'source', (error as Error).message, 1);
+      return DEAD_LETTERED;
+    }
+  };
+
+  // The hot path: a version without I/O steps transforms synchronously, without a promise per
+  // record, and in place (the decoded value is no one else's). Such failures never pass by
+  // themselves (a bad value stays bad), so none is retried. `recordContext` is one object per
+  // batch: a synchronous step reads it while it runs and cannot keep it past that.
+  const transformNow = (record: ConsumedRecord, recordContext: RecordContext, toDlq: ToDlq): Transformed => {
+    const value = decodeOrDlq(record, toDlq);
+    if (value === DEAD_LETTERED) return value;
+    recordContext.timestamp = record.timestamp;
+    try {
+      return transform.processInPlace(value, recordContext) as JsonRecord | null;
+    } catch (error) {
+      const failure = asStepFailure(error);
+      toDlq(record, failure.step, failure.message, 1);
+      return DEAD_LETTERED;
+    }
+  };
+
+  // A version with I/O steps: a failure that may pass is retried as the version says.
+  const transformLater = async (record: ConsumedRecord, toDlq: ToDlq): Promise<Transformed> => {
+    const value = decodeOrDlq(record, toDlq);
+    if (value === DEAD_LETTERED) return value;
+    const transformed = await transformWithRetries(value, record);
+    if (!('failure' in transformed)) return transformed.result;
+    toDlq(record, transformed.failure.step, transformed.failure.message, transformed.attempts);
+    return DEAD_LETTERED;
+  };
+
   const deadLetter = (record: ConsumedRecord, step: string, reason: string, attempts: number): LogRecord => ({
     key: record.key,
     value: record.value,
@@ -198,39 +235,13 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
     };
     const lineage = lineagePrefix(pipelineId, version, batch.topic, batch.partition);
 
-    // The sync path's context, the same object for each record: a synchronous step reads it
-    // while it runs and cannot keep it past that.
     const recordContext: RecordContext = { partition: batch.partition, timestamp: 0 };
     for (let index = 0; index < records.length; index += 1) {
       const record = records[index]!;
-      let value: JsonRecord;
-      try {
-        value = decoder.decode(record.value);
-      } catch (error) {
-        sendToDlq(record, 'source', (error as Error).message, 1);
-        continue;
-      }
-      let result: JsonRecord | null;
-      if (transform.async) {
-        const transformed = await transformWithRetries(value, record);
-        if ('failure' in transformed) {
-          sendToDlq(record, transformed.failure.step, transformed.failure.message, transformed.attempts);
-          continue;
-        }
-        result = transformed.result;
-      } else {
-        // The hot path: a version without I/O steps transforms synchronously, without a promise
-        // per record, and in place (the decoded value is no one else's). Such failures never pass
-        // by themselves (a bad value stays bad), so none is retried.
-        recordContext.timestamp = record.timestamp;
-        try {
-          result = transform.processInPlace(value, recordContext) as JsonRecord | null;
-        } catch (error) {
-          const failure = asStepFailure(error);
-          sendToDlq(record, failure.step, failure.message, 1);
-          continue;
-        }
-      }
+      const result = transform.async
+        ? await transformLater(record, sendToDlq)
+        : transformNow(record, recordContext, sendToDlq);
+      if (result === DEAD_LETTERED) continue;
       if (result === null) {
         counts.filtered++;
         continue;
@@ -336,34 +347,12 @@ export const startPipelineProcessor = async (options: PipelineProcessorOptions):
       if (record.offset < aggregator.nextOffset) continue;
       counts.in++;
       if (record.timestamp > newestTimestamp) newestTimestamp = record.timestamp;
-      let value: JsonRecord;
-      try {
-        value = decoder.decode(record.value);
-      } catch (error) {
-        toDlq(record, 'source', (error as Error).message, 1);
+      const result = transform.async
+        ? await transformLater(record, toDlq)
+        : transformNow(record, recordContext, toDlq);
+      if (result === DEAD_LETTERED) {
         aggregator.skip(record.offset);
         continue;
-      }
-      let result: JsonRecord | null;
-      if (transform.async) {
-        const transformed = await transformWithRetries(value, record);
-        if ('failure' in transformed) {
-          toDlq(record, transformed.failure.step, transformed.failure.message, transformed.attempts);
-          aggregator.skip(record.offset);
-          continue;
-        }
-        result = transformed.result;
-      } else {
-        // As on the hot path: synchronous, in place, a failure not retried.
-        recordContext.timestamp = record.timestamp;
-        try {
-          result = transform.processInPlace(value, recordContext) as JsonRecord | null;
-        } catch (error) {
-          const failure = asStepFailure(error);
-          toDlq(record, failure.step, failure.message, 1);
-          aggregator.skip(record.offset);
-          continue;
-        }
       }
       if (result === null) {
         counts.filtered++;
@@ -484,6 +473,12 @@ interface HandledBatch {
 }
 
 const NO_LATENCY: BatchLatency = { sum: 0, max: 0, count: 0 };
+
+/** What the steps before the sink (or the aggregate) made of a record that went to the DLQ instead. */
+const DEAD_LETTERED = Symbol('dead-lettered');
+/** A record through those steps: the record, null when a step dropped it, or DEAD_LETTERED. */
+type Transformed = JsonRecord | null | typeof DEAD_LETTERED;
+type ToDlq = (record: ConsumedRecord, step: string, reason: string, attempts: number) => void;
 
 const hasAny = (headers: Record<string, string>) => {
   for (const _ in headers) return true;
