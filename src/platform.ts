@@ -78,6 +78,11 @@ export const startPlatform = async (
     stops.push(() => log.close());
     const pubSub = createPubSub({ redisUrl: config.redisUrl, namespace: schema });
     stops.push(() => pubSub.close());
+    // Decrypts connector and channel secrets (API, sinks, notifier); null without SECRETS_KEYS.
+    const secretCipher = config.secrets ? createSecretCipher(secretCipherOptions(config.secrets)) : null;
+    // One sender (one SMTP pool) for the process: the API's resets and verifications, alert e-mails.
+    const mailSender = mailSenderFromConfig(config, logger);
+    if (mailSender?.close) stops.push(async () => mailSender.close?.());
 
     if (roles.includes('projections')) {
       const stopReportingLag = reportProjectionLag(async () => ({
@@ -122,14 +127,12 @@ export const startPlatform = async (
         // What enrich steps look values up in: the platform's database, and Redis when configured.
         dependencies: { pool, ...(redis && { redis }) },
         // Sink connectors' connection strings (aggregate results into a PostgreSQL table).
-        secretCipher: config.secrets && createSecretCipher(secretCipherOptions(config.secrets)),
+        secretCipher,
         eventsTopic: config.eventsTopic,
         progressIntervalMs: config.progressIntervalMs,
       });
       stops.push(() => supervisor.stop());
       // Alerting: the evaluator (one leader across processes) and the notifier (one group).
-      const alertMail = mailSenderFromConfig(config, logger);
-      if (alertMail?.close) stops.push(async () => alertMail.close?.());
       const alerting = await startAlerting({
         pool,
         schema,
@@ -137,8 +140,8 @@ export const startPlatform = async (
         log,
         logger,
         eventsTopic: config.eventsTopic,
-        secretCipher: config.secrets ? createSecretCipher(secretCipherOptions(config.secrets)) : null,
-        mailSender: alertMail ?? null,
+        secretCipher,
+        mailSender: mailSender ?? null,
       });
       stops.push(() => alerting.stop());
     }
@@ -157,8 +160,6 @@ export const startPlatform = async (
         });
       }
       if (config.auth.disabled) logger.info('AUTH_DISABLED=true: every request acts as an admin');
-      const mailSender = mailSenderFromConfig(config, logger);
-      if (mailSender?.close) stops.push(async () => mailSender.close?.());
       if (!mailSender)
         logger.warn('MAIL_SMTP_URL is unset: password resets and verification mails are refused');
       const api = await buildApi({
@@ -167,7 +168,7 @@ export const startPlatform = async (
           eventStore,
           newId: randomUUID,
           now: () => new Date(),
-          secretCipher: config.secrets && createSecretCipher(secretCipherOptions(config.secrets)),
+          secretCipher,
           log,
           mailSender,
         },
